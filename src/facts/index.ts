@@ -1,0 +1,16 @@
+/**
+ * @module
+ * The one list of fact collectors. `Facts` is derived from it, so a check that reads a fact it did
+ * not declare is a type error.
+ */
+import type { FactValue } from './define-fact.ts'
+import { hostname } from './hostname.ts'
+import { osIdentity } from './os-identity.ts'
+
+export const allFacts = {
+  osIdentity,
+  hostname,
+} as const
+
+export type FactId = keyof typeof allFacts
+export type Facts = { [K in FactId]: FactValue<(typeof allFacts)[K]> }
