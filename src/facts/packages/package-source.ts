@@ -27,6 +27,10 @@ export interface InstalledPackage {
   signatureKeyId?: string
   /** dpkg Source / rpm SourceRPM. */
   source?: string
+  /** The package manager's state when the package is not fully installed (dpkg: 'unpacked', 'half-configured', …). */
+  state?: string
+  /** The administrator pinned this version (dpkg selection 'hold'), so an upgrade leaves it alone. */
+  held?: boolean
 }
 
 export interface PackageDatabase {
