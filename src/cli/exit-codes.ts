@@ -9,10 +9,12 @@ export const exitCodes = {
   highRisk: 1,
   /** Extreme risk, fail or error. */
   extremeRisk: 2,
-  /** Bad option or an --root that is not a Linux root (PA 22). */
+  /** Bad option, an --root that is not a Linux root, or an output directory inside it (PA 22). */
   invalidOption: 22,
   /** --riskcheck before any run (PA 24). */
   noPreviousRun: 24,
-  /** Internal error (PA 29). */
+  /** Internal error, or the results could not be written (PA 29). */
   internalError: 29,
+  /** --riskcheck found a report it cannot trust: not a preflight report, or a newer schema major (not in PA). */
+  unreadableReport: 31,
 } as const

@@ -178,6 +178,11 @@ export async function assess(
       os: osIdentity ?? { distro: 'unknown', family: 'unknown', name: 'unknown', version: '' },
     },
     ...(target ? { target } : {}),
+    selection: {
+      select: [...(options.select ?? [])],
+      skip: [...(options.skip ?? [])],
+      strict: !!options.strict,
+    },
     startedAt: startedAt.toISOString(),
     finishedAt: now().toISOString(),
     timings: { totalMs: Math.round(performance.now() - started), factsMs, checksMs, facts: timings },

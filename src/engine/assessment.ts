@@ -37,6 +37,12 @@ export interface HostIdentity {
   os: OsIdentity
 }
 
+export interface Selection {
+  select: string[]
+  skip: string[]
+  strict: boolean
+}
+
 export interface Summary {
   counts: Record<Status, number>
   highestRisk?: RiskLevel
@@ -51,6 +57,8 @@ export interface Assessment {
   runId: string
   host: HostIdentity
   target?: TargetRelease
+  /** How the run was narrowed (--select, --skip, --strict), so a reader knows what was not assessed. */
+  selection: Selection
   startedAt: string
   finishedAt: string
   timings: { totalMs: number; factsMs: number; checksMs: number; facts: FactTiming[] }

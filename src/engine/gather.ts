@@ -22,6 +22,8 @@ export interface FactTiming {
 }
 
 export interface GatherObserver {
+  /** Every fact the run will gather, dependencies first, before the first starts ("04/10" progress). */
+  factsPlanned?(facts: readonly AnyFact[]): void
   factStarted?(fact: AnyFact): void
   factProgress?(fact: AnyFact, done: number, total: number): void
   factFinished?(fact: AnyFact, timing: FactTiming): void
@@ -52,15 +54,27 @@ export async function gatherFacts(
   observer: GatherObserver = {},
 ): Promise<{ facts: Map<string, GatheredFact>; timings: FactTiming[] }> {
   const ordered = factClosure(wanted)
+  observer.factsPlanned?.(ordered)
   const running = new Map<string, Promise<GatheredFact>>()
   const timings: FactTiming[] = []
+
+  // Every planned fact finishes exactly once, also when a dependency failed, so timings and progress are complete.
+  const finish = (fact: AnyFact, started: number, result: GatheredFact): GatheredFact => {
+    const timing: FactTiming = { id: fact.id, title: fact.title, ms: Math.round(performance.now() - started) }
+    if (result.failed) timing.error = result.message
+    timings.push(timing)
+    observer.factFinished?.(fact, timing)
+    return result
+  }
 
   const gatherOne = async (fact: AnyFact): Promise<GatheredFact> => {
     const dependencies: Record<string, unknown> = {}
     for (const [key, dependency] of Object.entries(fact.needs as Record<string, AnyFact>)) {
       const gathered = await (running.get(dependency.id) as Promise<GatheredFact>)
-      if (gathered.failed)
-        return { failed: true, message: `needs ${dependency.title}, which failed: ${gathered.message}` }
+      if (gathered.failed) {
+        const message = `needs ${dependency.title}, which failed: ${gathered.message}`
+        return finish(fact, performance.now(), { failed: true, message })
+      }
       dependencies[key] = gathered.value
     }
     observer.factStarted?.(fact)
@@ -75,11 +89,7 @@ export async function gatherFacts(
     } catch (error) {
       result = { failed: true, message: errorMessage(error) }
     }
-    const timing: FactTiming = { id: fact.id, title: fact.title, ms: Math.round(performance.now() - started) }
-    if (result.failed) timing.error = result.message
-    timings.push(timing)
-    observer.factFinished?.(fact, timing)
-    return result
+    return finish(fact, started, result)
   }
 
   for (const fact of ordered) running.set(fact.id, gatherOne(fact))
