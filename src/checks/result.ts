@@ -101,3 +101,9 @@ export function fail(risks: [Risk, ...Risk[]], solution: string, messages: strin
 export function risk(level: RiskLevel, message: string, where: { file?: string; line?: number } = {}): Risk {
   return { level, message, ...where }
 }
+
+/** For checks that collect findings as they go: fail with them and the solution steps, or pass with the messages. */
+export function outcomeFromRisks(risks: Risk[], solutions: string[], messages: string[]): CheckOutcome {
+  const [first, ...rest] = risks
+  return first ? fail([first, ...rest], solutions.join('\n'), messages) : pass(...messages)
+}

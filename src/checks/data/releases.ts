@@ -11,6 +11,8 @@ import releasesData from './releases.json' with { type: 'json' }
 interface MajorRelease {
   latest: string
   codename?: string
+  /** False for a major that is announced (Debian testing) but not released yet. */
+  released?: boolean
 }
 
 interface DistroReleases {

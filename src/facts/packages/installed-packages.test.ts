@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict'
-import { mkdir, mkdtemp, rm } from 'node:fs/promises'
+import { copyFile, cp, mkdir, mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { test } from 'node:test'
@@ -10,9 +10,11 @@ import type { GatherContext } from '../define-fact.ts'
 import { type OsIdentity, osIdentity } from '../os-identity.ts'
 import { dpkgPackageSource } from './dpkg/dpkg-package-source.ts'
 import { installedPackages, readInstalledPackages, sourcesInOrder } from './installed-packages.ts'
-import { formatEvr, type PackageSource } from './package-source.ts'
+import { formatEvr } from './package-source.ts'
+import { rpmPackageSource } from './rpm/rpm-package-source.ts'
 
 const debianRoot = fileURLToPath(new URL('../../../test/fixtures/roots/debian12-dpkg', import.meta.url))
+const rpmdbFixtures = fileURLToPath(new URL('../../../test/fixtures/rpmdb', import.meta.url))
 
 function contextFor(host: Host): GatherContext {
   return { host, progress: () => {} }
@@ -22,13 +24,16 @@ function os(family: OsIdentity['family']): OsIdentity {
   return { distro: family, family, name: family, version: '' }
 }
 
-/** The rpm reader is another issue; this stand-in reads nothing and says whether it "found" a database. */
-function rpmStandIn(found: boolean): PackageSource {
-  return {
-    format: 'rpm',
-    locate: async () => (found ? '/var/lib/rpm/Packages' : undefined),
-    read: async (_context, dbPath) => ({ format: 'rpm', path: dbPath, packages: [], warnings: [] }),
-  }
+/** A root with both databases: the Debian fixture's dpkg status and a real rpm SQLite database. */
+async function rootWithBothDatabases(): Promise<string> {
+  const root = await mkdtemp(path.join(tmpdir(), 'preflight-bothdb-'))
+  await cp(debianRoot, root, { recursive: true })
+  await mkdir(path.join(root, 'var/lib/rpm'), { recursive: true })
+  await copyFile(
+    path.join(rpmdbFixtures, 'elroot-sqlite/rpmdb.sqlite'),
+    path.join(root, 'var/lib/rpm/rpmdb.sqlite'),
+  )
+  return root
 }
 
 test('the Debian root: installed packages only, with epoch, revision, vendor, unfinished states and holds', async () => {
@@ -71,7 +76,7 @@ test('the Debian root: installed packages only, with epoch, revision, vendor, un
 })
 
 test('the OS family decides which database is read first', () => {
-  const sources = [dpkgPackageSource, rpmStandIn(true)]
+  const sources = [dpkgPackageSource, rpmPackageSource]
   assert.deepEqual(
     sourcesInOrder('rhel', sources).map((s) => s.format),
     ['rpm', 'dpkg'],
@@ -81,7 +86,7 @@ test('the OS family decides which database is read first', () => {
     ['rpm', 'dpkg'],
   )
   assert.deepEqual(
-    sourcesInOrder('debian', [rpmStandIn(true), dpkgPackageSource]).map((s) => s.format),
+    sourcesInOrder('debian', [rpmPackageSource, dpkgPackageSource]).map((s) => s.format),
     ['dpkg', 'rpm'],
   )
   assert.deepEqual(
@@ -91,29 +96,31 @@ test('the OS family decides which database is read first', () => {
 })
 
 test('an EL host without an rpm database falls back to dpkg; with one, rpm wins', async () => {
-  const context = contextFor(openHost({ root: debianRoot }))
-  const sources = [dpkgPackageSource, rpmStandIn(false)]
-  assert.equal((await readInstalledPackages(context, os('rhel'), sources)).format, 'dpkg')
-  assert.equal(
-    (await readInstalledPackages(context, os('rhel'), [dpkgPackageSource, rpmStandIn(true)])).format,
-    'rpm',
-  )
-  assert.equal(
-    (await readInstalledPackages(context, os('debian'), [rpmStandIn(true), dpkgPackageSource])).format,
-    'dpkg',
-  )
+  const dpkgOnly = contextFor(openHost({ root: debianRoot }))
+  assert.equal((await readInstalledPackages(dpkgOnly, os('rhel'))).format, 'dpkg')
+  const both = await rootWithBothDatabases()
+  try {
+    const context = contextFor(openHost({ root: both }))
+    const rpm = await readInstalledPackages(context, os('rhel'))
+    assert.equal(rpm.format, 'rpm')
+    assert.equal(rpm.path, '/var/lib/rpm/rpmdb.sqlite')
+    assert.ok(rpm.packages.some((pkg) => pkg.name.startsWith('elroot-')))
+    assert.equal((await readInstalledPackages(context, os('debian'))).format, 'dpkg')
+  } finally {
+    await rm(both, { recursive: true, force: true })
+  }
 })
 
 test('no database: the fact fails with the reason, and gathering goes on', async () => {
   const empty = await mkdtemp(path.join(tmpdir(), 'preflight-nodb-'))
   try {
     await assert.rejects(readInstalledPackages(contextFor(openHost({ root: empty })), os('debian')), {
-      message: 'no package database found (looked for dpkg)',
+      message: 'no package database found (looked for dpkg, rpm)',
     })
     const { facts } = await gatherFacts(openHost({ root: empty }), [installedPackages])
     assert.deepEqual(facts.get('installedPackages'), {
       failed: true,
-      message: 'no package database found (looked for dpkg)',
+      message: 'no package database found (looked for rpm, dpkg)',
     })
     assert.equal(facts.get('osIdentity')?.failed, false)
   } finally {
@@ -128,7 +135,7 @@ test('a database that exists but cannot be read fails the fact; no fallback to a
     await assert.rejects(
       readInstalledPackages(contextFor(openHost({ root })), os('debian'), [
         dpkgPackageSource,
-        rpmStandIn(true),
+        rpmPackageSource,
       ]),
       /\/var\/lib\/dpkg\/status: is a directory/,
     )

@@ -14,9 +14,10 @@ import { defineFact, type GatherContext } from '../define-fact.ts'
 import { type OsFamily, type OsIdentity, osIdentity } from '../os-identity.ts'
 import { dpkgPackageSource } from './dpkg/dpkg-package-source.ts'
 import type { PackageDatabase, PackageFormat, PackageSource } from './package-source.ts'
+import { rpmPackageSource } from './rpm/rpm-package-source.ts'
 
 /** Every package database reader preflight has. */
-export const packageSources: readonly PackageSource[] = [dpkgPackageSource]
+export const packageSources: readonly PackageSource[] = [rpmPackageSource, dpkgPackageSource]
 
 const preferredFormat: Record<OsFamily, PackageFormat | undefined> = {
   rhel: 'rpm',
