@@ -82,6 +82,12 @@ describe('anycast config', () => {
     })
   })
 
+  test('metrics-listen = off turns the metrics endpoint off', () => {
+    const { config, errors } = parseAnycastConfig(`[daemon]\nmetrics-listen = off\n${minimal}`, file)
+    assert.deepEqual(errors, [])
+    assert.equal(config?.daemon.metricsListen, undefined)
+  })
+
   test('defaults fill everything a minimal file leaves out', () => {
     const { config, errors } = parseAnycastConfig(minimal, file)
     assert.deepEqual(errors, [])

@@ -332,7 +332,8 @@ const daemonSchema = z
     'control-socket': path.default('/run/preflight-anycast.sock'),
     'drain-file': path.default('/etc/preflight/anycast.drain'),
     'drain-poll': positiveDuration.default(1000),
-    'metrics-listen': listen.default({ host: '127.0.0.1', port: 9274 }),
+    // prefault, not default: zod re-applies a default when the transform yields undefined, which would undo 'off'.
+    'metrics-listen': listen.prefault('127.0.0.1:9274'),
     'log-level': oneOf(['debug', 'info', 'warn', 'error']).default('info'),
     'withdraw-on-shutdown': boolean.default(true),
     'shutdown-timeout': positiveDuration.default(10_000),
