@@ -5,16 +5,28 @@
  */
 import { Command } from 'commander'
 import { toolVersion } from '../engine/version.ts'
+import { registerAnycast } from './commands/anycast.ts'
 import { registerAssess } from './commands/assess.ts'
+import { registerPackages } from './commands/packages.ts'
+import { registerVerify } from './commands/verify.ts'
+import { exitCodes } from './exit-codes.ts'
 
 const program = new Command('preflight')
   .description('Pre-upgrade assessment for Linux hosts: gather facts, run checks, report the risk.')
   .version(toolVersion)
-  .showHelpAfterError()
+  .showHelpAfterError('(preflight help [command] for usage)')
+  // Commander exits 1 on a usage error, which scripts would read as "high risk": keep 1 and 2 for risk.
+  .exitOverride((error) => {
+    const helpOrVersion = error.exitCode === 0
+    process.exit(helpOrVersion ? 0 : exitCodes.invalidOption)
+  })
 
 registerAssess(program)
+registerAnycast(program)
+registerPackages(program)
+registerVerify(program)
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   process.stderr.write(`preflight: ${error instanceof Error ? error.message : String(error)}\n`)
-  process.exitCode = 29
+  process.exitCode = exitCodes.internalError
 })

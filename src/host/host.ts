@@ -8,6 +8,7 @@
 import type { Dirent, Stats } from 'node:fs'
 import { lstat, open, readdir, readlink, stat } from 'node:fs/promises'
 import path from 'node:path'
+import { type DigestChoice, type InspectedFile, inspectFiles, type ResolvedPath } from './file-inspector.ts'
 import { HostPathError } from './host-path-error.ts'
 
 /** What a collector may learn about a file without reading it. */
@@ -44,6 +45,12 @@ export interface Host {
   lstat(hostPath: string): Promise<HostStat | undefined>
   /** The raw target of a symlink, as stored; undefined when absent or not a link. */
   readLink(hostPath: string): Promise<string | undefined>
+  /**
+   * lstat of many paths at once (last component not followed) with symlink targets and, for the
+   * files `choose` picks, a streamed content digest; in request order. Runs on a pool of worker
+   * threads, so verifying a whole package database keeps every core hashing.
+   */
+  inspectFiles(hostPaths: readonly string[], choose: DigestChoice): Promise<InspectedFile[]>
 }
 
 /** Symlink hops allowed while resolving one path, as Linux's MAXSYMLINKS. */
@@ -96,6 +103,8 @@ abstract class BaseHost implements Host {
   abstract readonly live: boolean
   abstract resolve(hostPath: string): Promise<string | undefined>
   protected abstract resolveParent(hostPath: string): Promise<string | undefined>
+  /** As resolveParent for many paths, without checking that the last components exist (the inspector lstats them). */
+  protected abstract inspectionPaths(hostPaths: readonly string[]): Promise<ResolvedPath[]>
 
   async readBytes(hostPath: string): Promise<Buffer | undefined> {
     const real = await this.resolve(hostPath)
@@ -171,6 +180,26 @@ abstract class BaseHost implements Host {
       throw HostPathError.from(hostPath, error)
     }
   }
+
+  async inspectFiles(hostPaths: readonly string[], choose: DigestChoice): Promise<InspectedFile[]> {
+    const parents = await this.inspectionPaths(hostPaths)
+    return inspectFiles(parents, choose, (index) =>
+      resolvedPath(hostPaths[index] ?? '', (p) => this.resolve(p)),
+    )
+  }
+}
+
+/** A resolver's answer as the file inspector takes it: the real path, or why there is none. */
+async function resolvedPath(
+  hostPath: string,
+  resolver: (hostPath: string) => Promise<string | undefined>,
+): Promise<ResolvedPath> {
+  try {
+    const real = await resolver(hostPath)
+    return real === undefined ? { error: 'ENOENT' } : { real }
+  } catch (error) {
+    return { error: HostPathError.from(hostPath, error).code }
+  }
 }
 
 /** The running system: the kernel already resolves links against the real '/'. */
@@ -184,6 +213,19 @@ class LiveHost extends BaseHost {
 
   protected async resolveParent(hostPath: string): Promise<string | undefined> {
     return this.resolve(hostPath)
+  }
+
+  protected async inspectionPaths(hostPaths: readonly string[]): Promise<ResolvedPath[]> {
+    // Package databases list clean absolute paths: those need no splitting and joining.
+    const clean = /^(?:\/(?!\.{1,2}(?:\/|$))[^/]+)+$/
+    return hostPaths.map((hostPath) => {
+      if (clean.test(hostPath)) return { real: hostPath }
+      try {
+        return { real: `/${hostComponents(hostPath).join('/')}` }
+      } catch (error) {
+        return { error: HostPathError.from(hostPath, error).code }
+      }
+    })
   }
 }
 
@@ -211,6 +253,17 @@ class RootedHost extends BaseHost {
   protected async resolveParent(hostPath: string): Promise<string | undefined> {
     const parts = await this.resolveParts(hostComponents(hostPath), false, hostPath)
     return parts && this.realPath(parts)
+  }
+
+  protected inspectionPaths(hostPaths: readonly string[]): Promise<ResolvedPath[]> {
+    const unchecked = async (hostPath: string) => {
+      const parts = hostComponents(hostPath)
+      const last = parts[parts.length - 1]
+      if (last === undefined || parts.includes('..')) return this.resolveParent(hostPath)
+      const dir = await this.resolveDir(parts.slice(0, -1), hostPath)
+      return dir && this.realPath([...dir, last])
+    }
+    return Promise.all(hostPaths.map((hostPath) => resolvedPath(hostPath, unchecked)))
   }
 
   private realPath(parts: string[]): string {
