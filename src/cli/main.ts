@@ -11,6 +11,12 @@ import { registerPackages } from './commands/packages.ts'
 import { registerVerify } from './commands/verify.ts'
 import { exitCodes } from './exit-codes.ts'
 
+// `preflight packages | head`: a reader that stops early is not an error; exit as a pipe's writer would, quietly.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code !== 'EPIPE') throw error
+  process.exit(process.exitCode ?? 0)
+})
+
 const program = new Command('preflight')
   .description('Pre-upgrade assessment for Linux hosts: gather facts, run checks, report the risk.')
   .version(toolVersion)

@@ -25,14 +25,6 @@ interface PackagesFlags {
 /** Exit status when the package database cannot be read. */
 export const databaseErrorExit = 2
 
-/** `preflight packages | head`: a reader that stops early is not an error (exit as the pipe's writer would, quietly). */
-export function exitQuietlyOnClosedPipe(): void {
-  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
-    if (error.code !== 'EPIPE') throw error
-    process.exit(process.exitCode ?? 0)
-  })
-}
-
 const columns = ['name', 'epoch', 'version', 'release', 'arch'] as const
 
 function fields(pkg: InstalledPackage): string[] {
@@ -87,7 +79,6 @@ export function registerPackages(program: Command): void {
     )
     .exitOverride((error) => process.exit(error.exitCode === 0 ? 0 : exitCodes.invalidOption))
     .action(async (flags: PackagesFlags) => {
-      exitQuietlyOnClosedPipe()
       const host = openHost({ root: flags.root })
       try {
         await assertLinuxRoot(host)

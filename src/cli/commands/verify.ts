@@ -16,7 +16,7 @@ import { openHost } from '../../host/host.ts'
 import { assertLinuxRoot, NotALinuxRootError } from '../../host/validate-root.ts'
 import { terminalText } from '../../reports/terminal-text.ts'
 import { exitCodes } from '../exit-codes.ts'
-import { databaseErrorExit, exitQuietlyOnClosedPipe } from './packages.ts'
+import { databaseErrorExit } from './packages.ts'
 
 interface VerifyFlags {
   root: string
@@ -42,7 +42,6 @@ function fail(message: string, code: number): void {
 }
 
 async function run(packages: string[], flags: VerifyFlags): Promise<void> {
-  exitQuietlyOnClosedPipe()
   const host = openHost({ root: flags.root })
   try {
     await assertLinuxRoot(host)

@@ -182,7 +182,8 @@ export class RpmPackage implements InstalledPackage {
         linkTo: linkTos?.[i] ?? noLink,
         mtime: mtimes?.[i] ?? 0,
         flags: flags?.[i] ?? 0,
-        verifyFlags: verifyFlags?.[i] ?? 0xffffffff,
+        // rpm (rpmfilesVFlags) treats a header without FILEVERIFYFLAGS as 0: only existence is verified.
+        verifyFlags: verifyFlags?.[i] ?? 0,
         rdev: rdevs?.[i] ?? 0,
         device: devices?.[i] ?? 0,
         inode: inodes?.[i] ?? 0,
