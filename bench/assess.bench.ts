@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url'
 import { allChecks } from '../src/checks/index.ts'
 import { assess } from '../src/engine/assess.ts'
 import { openHost } from '../src/host/host.ts'
-import { formatTable, measure, ms, type Timing } from './measure.ts'
+import { formatTable, measure, type Timing, timingCells } from './measure.ts'
 
 const goalMs = 2000
 const repo = fileURLToPath(new URL('..', import.meta.url))
@@ -53,15 +53,7 @@ export default async function assessBench(): Promise<void> {
     const rows: string[][] = []
     for (const [name, work] of cases) {
       const timing: Timing = await measure(work)
-      rows.push([
-        name,
-        String(timing.runs),
-        ms(timing.firstMs),
-        ms(timing.medianMs),
-        ms(timing.minMs),
-        ms(timing.maxMs),
-        timing.medianMs < goalMs ? 'ok' : 'OVER',
-      ])
+      rows.push([name, ...timingCells(timing), timing.medianMs < goalMs ? 'ok' : 'OVER'])
     }
     const { assessment } = await assess(openHost(), allChecks)
     console.log(formatTable(['case', 'runs', 'first', 'median', 'min', 'max', `< ${goalMs} ms`], rows))

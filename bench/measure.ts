@@ -47,6 +47,11 @@ export function ms(value: number): string {
   return `${value.toFixed(value < 10 ? 2 : 0)} ms`
 }
 
+/** The cells of a timing under the header `runs, first, median, min, max`. */
+export function timingCells(timing: Timing): string[] {
+  return [String(timing.runs), ms(timing.firstMs), ms(timing.medianMs), ms(timing.minMs), ms(timing.maxMs)]
+}
+
 /** Left-aligned first column, right-aligned others, a rule under the header. */
 export function formatTable(header: readonly string[], rows: readonly (readonly string[])[]): string {
   const widths = header.map((title, column) =>

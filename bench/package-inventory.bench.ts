@@ -12,7 +12,7 @@ import { osIdentity } from '../src/facts/os-identity.ts'
 import { readBrokenDependencies } from '../src/facts/packages/dependencies/broken-dependencies.ts'
 import { readInstalledPackages } from '../src/facts/packages/installed-packages.ts'
 import { openHost } from '../src/host/host.ts'
-import { formatTable, measure, ms } from './measure.ts'
+import { formatTable, measure, timingCells } from './measure.ts'
 
 export default async function packageInventoryBench(): Promise<void> {
   const context = { host: openHost(), progress() {} }
@@ -38,14 +38,7 @@ export default async function packageInventoryBench(): Promise<void> {
   const rows: string[][] = []
   for (const [name, work] of cases) {
     const timing = await measure(work)
-    rows.push([
-      name,
-      String(timing.runs),
-      ms(timing.firstMs),
-      ms(timing.medianMs),
-      ms(timing.minMs),
-      ms(timing.maxMs),
-    ])
+    rows.push([name, ...timingCells(timing)])
   }
   console.log(formatTable(['case', 'runs', 'first', 'median', 'min', 'max'], rows))
 }

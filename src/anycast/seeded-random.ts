@@ -1,6 +1,7 @@
 /**
- * A small deterministic PRNG (mulberry32) for the start-up splay: a seed makes a test's schedule
- * reproducible, no seed takes one from Math.random.
+ * A small deterministic PRNG (mulberry32), numbers in [0, 1): the daemon's start-up splay, and the
+ * one generator of every seeded test (fuzzers, property tests), so a failing seed replays. No seed
+ * takes one from Math.random.
  */
 export function seededRandom(seed: number = Math.floor(Math.random() * 2 ** 32)): () => number {
   let state = seed >>> 0

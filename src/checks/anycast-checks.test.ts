@@ -17,17 +17,10 @@ import { anycastNoMaintenanceIp } from './anycast-no-maintenance-ip.ts'
 import { anycastSlowFailover } from './anycast-slow-failover.ts'
 import { anycastSummaryRoute } from './anycast-summary-route.ts'
 import type { CheckContext } from './define-check.ts'
+import { allChecks } from './index.ts'
 
 const roots = path.join(import.meta.dirname, '../../test/fixtures/roots')
-const anycastChecks = [
-  anycastExportUnfiltered,
-  anycastSummaryRoute,
-  anycastGracefulRestart,
-  anycastSlowFailover,
-  anycastDnsNotBound,
-  anycastLoopbackMissing,
-  anycastNoMaintenanceIp,
-]
+const anycastChecks = allChecks.filter((check) => check.id.startsWith('network.anycast-'))
 
 async function resultsOn(root: string) {
   const { assessment } = await assess(openHost({ root: path.join(roots, root) }), anycastChecks)

@@ -3,22 +3,16 @@ import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { describe, test } from 'node:test'
-import { assess } from '../engine/assess.ts'
+import { runCheckOn } from '../../test/helpers/run-check-on.ts'
 import type { IrssiProxy } from '../facts/kvirc-servers/irssi-proxy.ts'
 import { parseKvircConfig } from '../facts/kvirc-servers/parse-kvirc-config.ts'
 import type { KvircNetwork, KvircServer, KvircServers } from '../facts/kvirc-servers.ts'
-import { openHost } from '../host/host.ts'
 import type { CheckContext } from './define-check.ts'
 import { kvircStarttlsProxy } from './kvirc-starttls-proxy.ts'
 
 const roots = path.join(import.meta.dirname, '../../test/fixtures/roots')
 
-async function runOn(root: string) {
-  const { assessment } = await assess(openHost({ root: path.join(roots, root) }), [kvircStarttlsProxy])
-  const [result] = assessment.results
-  assert.ok(result)
-  return result
-}
+const runOn = (root: string) => runCheckOn(kvircStarttlsProxy, path.join(roots, root))
 
 describe('desktop.kvirc-starttls-proxy on fixture roots', () => {
   test("the blog's server list with STARTTLS on, and the host's irssi proxy on port 8000: needs action", async () => {
@@ -67,9 +61,9 @@ describe('desktop.kvirc-starttls-proxy on fixture roots', () => {
       const serverDb = path.join(root, 'home/damian/.config/KVIrc/config/serverdb.kvc')
       const text = await readFile(serverDb, 'utf8')
       await writeFile(serverDb, text.replace('0_EnabledSTARTTLS=true', '0_EnabledSTARTTLS=false'))
-      const { assessment } = await assess(openHost({ root }), [kvircStarttlsProxy])
-      assert.equal(assessment.results[0]?.status, 'pass')
-      assert.match(assessment.results[0]?.messages[1] ?? '', /1 server\(s\), 0 with STARTTLS on/)
+      const result = await runCheckOn(kvircStarttlsProxy, root)
+      assert.equal(result.status, 'pass')
+      assert.match(result.messages[1] ?? '', /1 server\(s\), 0 with STARTTLS on/)
     } finally {
       await rm(root, { recursive: true, force: true })
     }

@@ -5,7 +5,7 @@ import { writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { after, before, describe, test } from 'node:test'
 import { type BuiltElroot, buildElroot } from '../../test/helpers/build-elroot.ts'
-import { assess } from '../engine/assess.ts'
+import { runCheckOn } from '../../test/helpers/run-check-on.ts'
 import type { InstalledPackage } from '../facts/packages/package-source.ts'
 import { rpmPackageSource } from '../facts/packages/rpm/rpm-package-source.ts'
 import { openHost } from '../host/host.ts'
@@ -104,8 +104,8 @@ describe('with packages signed by rpmsign', () => {
 
   test('through the engine on the root as CentOS 7', async () => {
     writeFileSync(path.join(elroot.root, 'etc/redhat-release'), 'CentOS Linux release 7.9.2009 (Core)\n')
-    const { assessment } = await assess(openHost({ root: elroot.root }), [packagesNotSignedByVendor])
-    assert.equal(assessment.results[0]?.status, 'needs_inspection')
+    const result = await runCheckOn(packagesNotSignedByVendor, elroot.root)
+    assert.equal(result.status, 'needs_inspection')
   })
 })
 
@@ -213,10 +213,8 @@ describe('vendor-keys.json', () => {
 
 describe('on a dpkg host', () => {
   test('is not applicable, and says why', async () => {
-    const { assessment } = await assess(openHost({ root: path.join(roots, 'debian12-clean') }), [
-      packagesNotSignedByVendor,
-    ])
-    assert.equal(assessment.results[0]?.status, 'notapplicable')
-    assert.match(assessment.results[0]?.messages[0] ?? '', /dpkg records no signature/)
+    const result = await runCheckOn(packagesNotSignedByVendor, path.join(roots, 'debian12-clean'))
+    assert.equal(result.status, 'notapplicable')
+    assert.match(result.messages[0] ?? '', /dpkg records no signature/)
   })
 })

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict'
 import { mkdir } from 'node:fs/promises'
 import path from 'node:path'
 import { describe, test } from 'node:test'
+import { runCheckOn } from '../../test/helpers/run-check-on.ts'
 import { withTempRoot } from '../../test/helpers/temp-root.ts'
 import { type AssessOptions, assess } from '../engine/assess.ts'
 import { openHost } from '../host/host.ts'
@@ -10,12 +11,7 @@ import { selinuxNotEnforcing } from './selinux-not-enforcing.ts'
 
 const roots = path.join(import.meta.dirname, '../../test/fixtures/roots')
 
-async function run(root: string, options: AssessOptions = {}) {
-  const { assessment } = await assess(openHost({ root }), [reposNoUpgradePath], options)
-  const [result] = assessment.results
-  assert.ok(result)
-  return result
-}
+const run = (root: string, options: AssessOptions = {}) => runCheckOn(reposNoUpgradePath, root, options)
 
 const where = (risks: { level: string; file?: string; line?: number }[]) =>
   risks.map((r) => `${r.level} ${r.file}:${r.line}`)

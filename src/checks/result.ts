@@ -10,7 +10,7 @@ export const riskLevels = ['slight', 'medium', 'high', 'extreme'] as const
 export type RiskLevel = (typeof riskLevels)[number]
 
 /** What a check itself may return; needs_inspection/needs_action are derived from its risks. */
-export const outcomeStatuses = ['pass', 'fail', 'error', 'informational', 'notapplicable', 'fixed'] as const
+const outcomeStatuses = ['pass', 'fail', 'error', 'informational', 'notapplicable', 'fixed'] as const
 export type OutcomeStatus = (typeof outcomeStatuses)[number]
 
 /** Final statuses in report order, most severe first (PA settings.ORDERED_LIST). */

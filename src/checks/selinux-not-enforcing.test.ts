@@ -1,22 +1,16 @@
 import assert from 'node:assert/strict'
 import path from 'node:path'
 import { describe, test } from 'node:test'
-import { assess } from '../engine/assess.ts'
+import { runCheckOn } from '../../test/helpers/run-check-on.ts'
 import type { OsIdentity } from '../facts/os-identity.ts'
 import type { Selinux } from '../facts/selinux.ts'
-import { openHost } from '../host/host.ts'
 import type { CheckContext } from './define-check.ts'
 import { finalStatus } from './result.ts'
 import { selinuxNotEnforcing } from './selinux-not-enforcing.ts'
 
 const roots = path.join(import.meta.dirname, '../../test/fixtures/roots')
 
-async function run(root: string) {
-  const { assessment } = await assess(openHost({ root: path.join(roots, root) }), [selinuxNotEnforcing])
-  const [result] = assessment.results
-  assert.ok(result)
-  return result
-}
+const run = (root: string) => runCheckOn(selinuxNotEnforcing, path.join(roots, root))
 
 const centos: OsIdentity = {
   distro: 'centos',

@@ -1,24 +1,18 @@
 import assert from 'node:assert/strict'
 import path from 'node:path'
 import { describe, test } from 'node:test'
-import { assess } from '../engine/assess.ts'
+import { runCheckOn } from '../../test/helpers/run-check-on.ts'
 import type { OsIdentity } from '../facts/os-identity.ts'
 import { parseResolvConf, type ResolvConf } from '../facts/resolv-conf.ts'
 import { parseOpensshVersion, upstreamUseDnsDefault } from '../facts/sshd-config/openssh-version.ts'
 import type { SshdConfig } from '../facts/sshd-config.ts'
-import { openHost } from '../host/host.ts'
 import { resolveTarget } from './data/releases.ts'
 import type { CheckContext } from './define-check.ts'
 import { sshSlowLogin } from './ssh-slow-login.ts'
 
 const roots = path.join(import.meta.dirname, '../../test/fixtures/roots')
 
-async function runOn(root: string) {
-  const { assessment } = await assess(openHost({ root: path.join(roots, root) }), [sshSlowLogin])
-  const [result] = assessment.results
-  assert.ok(result)
-  return result
-}
+const runOn = (root: string) => runCheckOn(sshSlowLogin, path.join(roots, root))
 
 describe('network.ssh-slow-login on fixture roots', () => {
   test('CentOS 6, OpenSSH 5.3p1, no UseDNS, four nameservers, no option: needs action', async () => {

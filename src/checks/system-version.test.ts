@@ -1,21 +1,17 @@
 import assert from 'node:assert/strict'
 import path from 'node:path'
 import { describe, test } from 'node:test'
-import { type AssessOptions, assess } from '../engine/assess.ts'
+import { runCheckOn } from '../../test/helpers/run-check-on.ts'
+import type { AssessOptions } from '../engine/assess.ts'
 import type { OsIdentity } from '../facts/os-identity.ts'
-import { openHost } from '../host/host.ts'
 import type { TargetRelease } from './define-check.ts'
 import { finalStatus } from './result.ts'
 import { systemVersion } from './system-version.ts'
 
 const roots = path.join(import.meta.dirname, '../../test/fixtures/roots')
 
-async function run(root: string, options: AssessOptions = {}) {
-  const { assessment } = await assess(openHost({ root: path.join(roots, root) }), [systemVersion], options)
-  const [result] = assessment.results
-  assert.ok(result)
-  return result
-}
+const run = (root: string, options: AssessOptions = {}) =>
+  runCheckOn(systemVersion, path.join(roots, root), options)
 
 function outcome(os: OsIdentity, target: TargetRelease) {
   const result = systemVersion.run({ osIdentity: os }, { os, target })

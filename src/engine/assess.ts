@@ -7,7 +7,7 @@
 import os from 'node:os'
 import { resolveTarget } from '../checks/data/releases.ts'
 import type { AnyCheck, CheckContext, TargetRelease } from '../checks/define-check.ts'
-import { type CheckOutcome, finalStatus } from '../checks/result.ts'
+import { type CheckOutcome, finalStatus, notApplicable } from '../checks/result.ts'
 import { type AnyFact, factWarnings } from '../facts/define-fact.ts'
 import { allFacts, type FactId } from '../facts/index.ts'
 import type { OsIdentity } from '../facts/os-identity.ts'
@@ -94,7 +94,7 @@ async function runCheck(
     const reason = check.appliesTo?.(inputs as never, context)
     const outcome: CheckOutcome =
       reason !== undefined
-        ? { status: 'notapplicable', risks: [], messages: [reason] }
+        ? notApplicable(reason)
         : await withTimeout(
             () => check.run(inputs as never, context),
             check.timeoutMs ?? options.checkTimeoutMs ?? defaultCheckTimeoutMs,

@@ -4,7 +4,7 @@
  * (schema documented in docs/report-format.md), the input of every renderer, and what
  * `--riskcheck`, `fix` and the fleet server read back.
  */
-import type { CheckGroup, TargetRelease } from '../checks/define-check.ts'
+import type { TargetRelease } from '../checks/define-check.ts'
 import type { Risk, RiskLevel, Status } from '../checks/result.ts'
 import type { OsIdentity } from '../facts/os-identity.ts'
 import type { ParseWarning } from '../host/parse-error.ts'
@@ -16,7 +16,8 @@ export const reportSchemaVersion = 1
 export interface CheckResult {
   id: string
   title: string
-  group: CheckGroup
+  /** One of `checkGroups` when this version wrote it; a report of a newer version may name a group this one does not know. */
+  group: string
   description: string
   status: Status
   risks: Risk[]

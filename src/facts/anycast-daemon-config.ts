@@ -19,7 +19,7 @@ export interface AnycastDaemonConfig {
 }
 
 /** The path docs/anycast.md installs and `preflight anycast run --config` is given. */
-export const anycastDaemonConfigPath = '/etc/preflight/anycast.conf'
+const anycastDaemonConfigPath = '/etc/preflight/anycast.conf'
 
 export const anycastDaemonConfig = defineFact({
   id: 'anycastDaemonConfig',

@@ -30,11 +30,6 @@ export interface FactDefinition<Id extends string, T, D extends Record<string, A
   collect(context: GatherContext, needs: FactValues<D>): Promise<T>
 }
 
-/** Facts that carry parse warnings expose them here; the engine attaches them to the checks that read the fact. */
-export interface WithWarnings {
-  warnings: ParseWarning[]
-}
-
 export function defineFact<
   Id extends string,
   T,
@@ -48,6 +43,7 @@ export function defineFact<
   return { ...definition, needs: definition.needs ?? ({} as D) }
 }
 
+/** A fact that carries parse warnings has `warnings: ParseWarning[]`; the engine attaches them to the checks that read it. */
 export function factWarnings(value: unknown): ParseWarning[] {
   if (value && typeof value === 'object' && 'warnings' in value && Array.isArray(value.warnings)) {
     return value.warnings as ParseWarning[]

@@ -61,7 +61,7 @@ export type DnsBinding =
   | { kind: 'explicit'; file: string; line: number }
   | { kind: 'wildcard' | 'none'; reason: string; file: string; line?: number }
 
-export const dnsConfigPaths: readonly { software: DnsSoftware; path: string }[] = [
+const dnsConfigPaths: readonly { software: DnsSoftware; path: string }[] = [
   { software: 'NSD', path: '/etc/nsd/nsd.conf' },
   { software: 'Unbound', path: '/etc/unbound/unbound.conf' },
   { software: 'BIND', path: '/etc/bind/named.conf' },

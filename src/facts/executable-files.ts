@@ -28,7 +28,7 @@ export interface ExecutableFiles {
   complete: boolean
 }
 
-export function classifyExecutable(head: Buffer): Pick<ExecutableFile, 'type' | 'interpreter'> {
+function classifyExecutable(head: Buffer): Pick<ExecutableFile, 'type' | 'interpreter'> {
   if (head.length >= 4 && head[0] === 0x7f && head.toString('latin1', 1, 4) === 'ELF') return { type: 'elf' }
   if (head.length >= 2 && head[0] === 0x23 && head[1] === 0x21) {
     const end = head.indexOf(0x0a)

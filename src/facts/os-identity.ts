@@ -54,7 +54,7 @@ export const osIdentity = defineFact({
 })
 
 /** os-release(5): KEY=value lines, values optionally quoted with shell-like escapes. */
-export function parseOsRelease(text: string): Map<string, string> {
+function parseOsRelease(text: string): Map<string, string> {
   const fields = new Map<string, string>()
   for (const raw of text.split('\n')) {
     const line = raw.trim()
@@ -115,7 +115,7 @@ const elDistros: [RegExp, string][] = [
 ]
 
 /** "CentOS release 6.5 (Final)", "Red Hat Enterprise Linux Server release 6.5 (Santiago)". */
-export function parseElRelease(line: string, file: string): Partial<OsIdentity> | undefined {
+function parseElRelease(line: string, file: string): Partial<OsIdentity> | undefined {
   const match = /^(.*?)\s+release\s+(\d[\w.]*)\s*(?:\((.*)\))?/i.exec(line)
   if (!match) return undefined
   const [, product = '', version = '', codename] = match

@@ -37,7 +37,7 @@ describe('HTML report', () => {
     assert.match(page, /<h1>preflight report for pingu<\/h1>/)
     assert.match(page, /class="verdict exit-2">Exit code 2: extreme risk or a failed check/)
     assert.match(page, /<dt>System<\/dt><dd>CentOS release 6\.5 \(Final\) \(centos, rhel family\)<\/dd>/)
-    assert.match(page, /<dt>Target<\/dt><dd>centos 7<\/dd>/)
+    assert.match(page, /<dt>Target<\/dt><dd>CentOS 7<\/dd>/)
     assert.match(page, /<dt>Took<\/dt><dd>1\.25 s \(facts 1\.10 s, checks 150 ms\)<\/dd>/)
     assert.match(page, /failed: \/etc\/passwd: EACCES: permission denied/)
     const offline = sampleAssessment()
@@ -69,6 +69,18 @@ describe('HTML report', () => {
     assert.match(page, /<pre class="solution">Update to CentOS 6\.10 first:\n {2}yum update<\/pre>/)
     assert.match(page, /<code class="where">\/etc\/fstab:7<\/code> expected 6 fields, found 4/)
     assert.match(page, /Could not run: All users: \/etc\/passwd: EACCES: permission denied/)
+  })
+
+  test('names a known group by its title, and one of a newer preflight by its id', () => {
+    const out = html.render(
+      sampleAssessment([
+        resultWith('pass', { id: 'network.a', group: 'network' }),
+        resultWith('pass', { id: 'storage.b', group: 'storage' }),
+        resultWith('pass', { id: 'x.c', group: 'constructor' }),
+      ]),
+    )
+    const groups = [...out.matchAll(/<span class="group">([^<]*)<\/span>/g)].map((m) => m[1])
+    assert.deepEqual(groups, ['Networking', 'storage', 'constructor'])
   })
 
   test('escapes everything that came from the host', () => {

@@ -6,13 +6,14 @@
  * report data, so host text cannot reach it.
  */
 import { createHash } from 'node:crypto'
-import { checkGroups } from '../checks/define-check.ts'
+import { type CheckGroup, checkGroups } from '../checks/define-check.ts'
 import { type Status, statuses } from '../checks/result.ts'
 import type { Assessment, CheckResult } from '../engine/assessment.ts'
 import { bySeverity } from '../engine/risk.ts'
 import { hostLabel } from './host-label.ts'
 import type { Renderer } from './renderer.ts'
 import { joinHtml, SafeHtml, safeHtml } from './safe-html.ts'
+import { targetLabel } from './target-label.ts'
 import { verdict } from './verdict.ts'
 
 /** The Preupgrade Assistant UI hides only notapplicable by default. */
@@ -139,10 +140,15 @@ ${warnings.length > 0 && safeHtml`<h3>Malformed lines in the files this check re
 </div>`
 }
 
+/** A group a newer preflight added (its report read back) shows as its id. */
+function groupTitle(group: string): string {
+  return Object.hasOwn(checkGroups, group) ? checkGroups[group as CheckGroup] : group
+}
+
 function resultArticle(result: CheckResult): SafeHtml {
   return safeHtml`<article class="result status-${result.status}" data-status="${result.status}" id="check-${result.id}">
 <details${openByDefault.includes(result.status) ? safeHtml` open` : ''}>
-<summary><span class="badge status-${result.status}">${result.status}</span><span class="title">${result.title}</span><code class="id">${result.id}</code><span class="group">${checkGroups[result.group] ?? result.group}</span></summary>
+<summary><span class="badge status-${result.status}">${result.status}</span><span class="title">${result.title}</span><code class="id">${result.id}</code><span class="group">${groupTitle(result.group)}</span></summary>
 ${resultBody(result)}
 </details>
 </article>`
@@ -173,7 +179,7 @@ function identity(assessment: Assessment): SafeHtml {
 ${row('Host', host.hostname)}
 ${row('System', `${os.name}${os.version && !os.name.includes(os.version) ? ` ${os.version}` : ''} (${os.distro}, ${os.family} family)`)}
 ${row('Assessed', host.live ? 'this machine (/)' : safeHtml`offline root <code>${host.root}</code>`)}
-${row('Target', target ? `${target.distro} ${target.version}${target.codename ? ` (${target.codename})` : ''}` : 'unknown: the assessed system could not be identified')}
+${row('Target', targetLabel(target) ?? 'unknown: the assessed system could not be identified')}
 ${row('Checks', narrowed.length > 0 ? `${assessment.results.length}, narrowed by ${narrowed.join(' ')}` : `${assessment.results.length} (the whole catalogue)`)}
 ${row('Highest risk', assessment.summary.highestRisk ?? 'none')}
 ${row('Started', assessment.startedAt)}

@@ -47,6 +47,22 @@ describe('JSON report', () => {
     assert.equal('fix' in resultOf(read, 0), false)
   })
 
+  test('reads a check group it does not know (a newer preflight may add groups)', () => {
+    const read = parseReport(
+      mutated((report) => {
+        resultOf(report, 0).group = 'storage'
+      }),
+    )
+    assert.equal(read.results[0]?.group, 'storage')
+    rejects(
+      mutated((report) => {
+        resultOf(report, 0).group = ''
+      }),
+      'invalid',
+      /results\.0\.group/,
+    )
+  })
+
   test('refuses a report of a newer schema major, saying so', () => {
     rejects(
       mutated((report) => {

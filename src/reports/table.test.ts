@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
+import type { Assessment } from '../engine/assessment.ts'
 import { resultWith, sampleAssessment, sampleResults } from './sample-assessment.ts'
 import { checkList, riskLines, table, wrap } from './table.ts'
 
@@ -95,13 +96,28 @@ describe('table renderer', () => {
   test('the heading names the host, the system and the target, and an unnamed offline root once', () => {
     assert.match(
       table.render(sampleAssessment()),
-      /^Result table for pingu, CentOS release 6\.5 \(Final\) to centos 7:\n/,
+      /^Result table for pingu, CentOS release 6\.5 \(Final\) to CentOS 7:\n/,
     )
     const offline = sampleAssessment()
     offline.host = { ...offline.host, live: false, root: '/mnt/el6', hostname: '/mnt/el6' }
     assert.match(table.render(offline), /^Result table for offline root \/mnt\/el6, CentOS/)
     offline.host.hostname = 'pingu'
     assert.match(table.render(offline), /^Result table for pingu \(offline root \/mnt\/el6\), CentOS/)
+  })
+
+  test('the heading names the target as people do, with its codename', () => {
+    const heading = (target: Assessment['target']) =>
+      table.render({ ...sampleAssessment(), target }).split('\n')[0]
+    assert.equal(
+      heading({ distro: 'debian', major: 13, version: '13', codename: 'trixie' }),
+      'Result table for pingu, CentOS release 6.5 (Final) to Debian 13 (trixie):',
+    )
+    assert.match(
+      heading({ distro: 'rhel', major: 9, version: '9' }) ?? '',
+      / to Red Hat Enterprise Linux 9:$/,
+    )
+    assert.match(heading({ distro: 'rocky', major: 9, version: '9' }) ?? '', / to rocky 9:$/)
+    assert.match(heading(undefined) ?? '', / to an unknown target release:$/)
   })
 
   test('says when the run was narrowed', () => {

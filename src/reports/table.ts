@@ -11,6 +11,7 @@ import type { Assessment, CheckResult } from '../engine/assessment.ts'
 import { bySeverity } from '../engine/risk.ts'
 import { hostLabel } from './host-label.ts'
 import type { Renderer, RenderOptions } from './renderer.ts'
+import { targetLabel } from './target-label.ts'
 import { terminalText, visibleLength } from './terminal-text.ts'
 import { plural, verdict } from './verdict.ts'
 
@@ -194,7 +195,7 @@ function malformedLine(results: readonly CheckResult[]): string | undefined {
 
 function heading(assessment: Assessment): string {
   const { host, target } = assessment
-  const to = target ? `${target.distro} ${target.version}` : 'an unknown target release'
+  const to = targetLabel(target) ?? 'an unknown target release'
   return `Result table for ${terminalText(hostLabel(host))}, ${terminalText(host.os.name)} to ${terminalText(to)}:`
 }
 

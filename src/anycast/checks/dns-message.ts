@@ -5,7 +5,7 @@
  * compressed; pointers are followed with a hop limit so a hostile reply cannot loop us.
  */
 
-export const dnsTypes: Readonly<Record<string, number>> = {
+const dnsTypes: Readonly<Record<string, number>> = {
   A: 1,
   NS: 2,
   CNAME: 5,
@@ -18,9 +18,9 @@ export const dnsTypes: Readonly<Record<string, number>> = {
   ANY: 255,
 }
 
-export const dnsClasses: Readonly<Record<string, number>> = { IN: 1, CH: 3, HS: 4 }
+const dnsClasses: Readonly<Record<string, number>> = { IN: 1, CH: 3, HS: 4 }
 
-export const dnsRcodes: Readonly<Record<string, number>> = {
+const dnsRcodes: Readonly<Record<string, number>> = {
   NOERROR: 0,
   FORMERR: 1,
   SERVFAIL: 2,

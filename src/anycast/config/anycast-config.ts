@@ -178,7 +178,7 @@ export interface AnycastConfig {
   readonly services: readonly ServiceConfig[]
 }
 
-export const defaultTiming: CheckTiming = {
+const defaultTiming: CheckTiming = {
   interval: 2000,
   fastInterval: 500,
   timeout: 1000,
@@ -649,7 +649,7 @@ function probeOf(
 const singletonKinds = ['daemon', 'bird', 'exabgp', 'dampening'] as const
 
 /** Validates a parsed document; returns the config or every error found. */
-export function readAnycastConfig(document: IniDocument): { config?: AnycastConfig; errors: ParseError[] } {
+function readAnycastConfig(document: IniDocument): { config?: AnycastConfig; errors: ParseError[] } {
   const reader: Reader = { file: document.file, errors: [] }
   const seen = new Map<string, IniSection>()
   const services = new Map<string, PendingService>()

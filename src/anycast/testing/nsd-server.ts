@@ -37,6 +37,27 @@ function digOnce(address: string, port: number, namespace: string | undefined): 
   })
 }
 
+/**
+ * `server:` options that keep an NSD for tests to itself: no privilege drop or chroot, every file
+ * it writes inside `directory`, and no control socket; followed by the `remote-control:` clause.
+ */
+export function nsdScratchServerOptions(directory: string): string[] {
+  return [
+    '    username: ""',
+    '    chroot: ""',
+    `    zonesdir: "${directory}"`,
+    `    pidfile: "${path.join(directory, 'nsd.pid')}"`,
+    '    database: ""',
+    `    zonelistfile: "${path.join(directory, 'zone.list')}"`,
+    `    xfrdfile: "${path.join(directory, 'xfrd.state')}"`,
+    `    xfrdir: "${directory}"`,
+    `    logfile: "${path.join(directory, 'nsd.log')}"`,
+    '    verbosity: 1',
+    'remote-control:',
+    '    control-enable: no',
+  ]
+}
+
 export async function startNsd(directory: string, options: NsdOptions): Promise<NsdServer> {
   await mkdir(directory, { recursive: true })
   const identity = options.identity ?? 'test'
@@ -55,18 +76,7 @@ export async function startNsd(directory: string, options: NsdOptions): Promise<
     ...options.addresses.map((address) => `    ip-address: ${address}`),
     `    port: ${options.port}`,
     `    identity: "${identity}"`,
-    '    username: ""',
-    '    chroot: ""',
-    `    zonesdir: "${directory}"`,
-    `    pidfile: "${path.join(directory, 'nsd.pid')}"`,
-    '    database: ""',
-    `    zonelistfile: "${path.join(directory, 'zone.list')}"`,
-    `    xfrdfile: "${path.join(directory, 'xfrd.state')}"`,
-    `    xfrdir: "${directory}"`,
-    `    logfile: "${path.join(directory, 'nsd.log')}"`,
-    '    verbosity: 1',
-    'remote-control:',
-    '    control-enable: no',
+    ...nsdScratchServerOptions(directory),
     'zone:',
     `    name: "${testZone}"`,
     '    zonefile: "zone.db"',

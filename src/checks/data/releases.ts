@@ -35,6 +35,11 @@ export function releaseTable(distro: string): DistroReleases | undefined {
   return distros[distro] ?? distros[releaseTableAliases[distro] ?? '']
 }
 
+/** The distribution's name as people write it ('Debian', 'CentOS'); undefined unless the table lists it under its own id. */
+export function distroName(distro: string): string | undefined {
+  return distros[distro]?.name
+}
+
 export function latestRelease(distro: string, major: number): MajorRelease | undefined {
   return releaseTable(distro)?.majors[String(major)]
 }

@@ -87,7 +87,7 @@ export function namesRelease(text: string, major: number): boolean {
   return release.test(afterHost)
 }
 
-export function usesReleasever(text: string): boolean {
+function usesReleasever(text: string): boolean {
   return /\$\{?releasever/i.test(text)
 }
 

@@ -59,7 +59,7 @@ function globMatches(pattern: string, name: string): boolean {
 }
 
 /** BIRD interface patterns: the first that matches decides, a leading '-' excludes; none means every interface. */
-export function interfaceSelected(patterns: string[], name: string): boolean {
+function interfaceSelected(patterns: string[], name: string): boolean {
   if (patterns.length === 0) return true
   for (const pattern of patterns) {
     const negated = pattern.startsWith('-')

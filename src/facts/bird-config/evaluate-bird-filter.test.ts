@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
+import { birdUnavailable, type RunningBird, startRunningBird } from '../../../test/helpers/running-bird.ts'
 import { parsePrefix } from '../../anycast/ip-prefix.ts'
 import { interpretBirdConfig } from '../bird-config.ts'
 import { evaluatePolicy } from './evaluate-bird-filter.ts'
-import { birdUnavailable, type RunningBird, startRunningBird } from './testing/running-bird.ts'
 import { tokenizeBirdConfig } from './tokenize-bird-config.ts'
 
 function config(text: string) {

@@ -38,10 +38,7 @@ export interface NamedConf {
   warnings: ParseWarning[]
 }
 
-export function tokenizeNamedConf(
-  text: string,
-  file: string,
-): { tokens: BirdToken[]; warnings: ParseWarning[] } {
+function tokenizeNamedConf(text: string, file: string): { tokens: BirdToken[]; warnings: ParseWarning[] } {
   const tokens: BirdToken[] = []
   const warnings: ParseWarning[] = []
   const pattern = /(\/\/[^\n]*|#[^\n]*)|(\/\*[\s\S]*?(?:\*\/|$))|("[^"\n]*"?)|([{};!])|([^\s{};!"]+)|(\n)/g
@@ -113,11 +110,7 @@ function elementsOf(
   return elements
 }
 
-export function interpretNamedConf(
-  tokens: BirdToken[],
-  files: string[],
-  warnings: ParseWarning[],
-): NamedConf {
+function interpretNamedConf(tokens: BirdToken[], files: string[], warnings: ParseWarning[]): NamedConf {
   const parsed = parseBirdStatements(tokens)
   const all = [...warnings, ...parsed.warnings]
   const acls = new Map<string, BirdStatement[]>()

@@ -41,7 +41,7 @@ function unquote(value: string): string {
 }
 
 /** One file's lines; `include:` entries are returned in place for the reader to expand. */
-export function parseNlnetlabsLines(
+function parseNlnetlabsLines(
   text: string,
   file: string,
 ): { entries: NlnetlabsEntry[]; warnings: ParseWarning[] } {

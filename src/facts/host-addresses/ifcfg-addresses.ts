@@ -11,7 +11,7 @@ import type { ParseWarning } from '../../host/parse-error.ts'
 import { appendReading, emptyReading, type NetworkConfigReading } from './configured-address.ts'
 import { baseDevice, parseInterfaceAddress } from './interface-address.ts'
 
-export const networkScriptsDirectory = '/etc/sysconfig/network-scripts'
+const networkScriptsDirectory = '/etc/sysconfig/network-scripts'
 
 interface ShellVariable {
   value: string
@@ -19,7 +19,7 @@ interface ShellVariable {
 }
 
 /** `KEY=value`, `KEY="value"`, `KEY='value'` lines; `#` comments. */
-export function parseShellVariables(
+function parseShellVariables(
   text: string,
   file: string,
 ): { variables: Map<string, ShellVariable>; warnings: ParseWarning[] } {
@@ -62,48 +62,21 @@ export function parseIfcfg(text: string, file: string): NetworkConfigReading {
       line: bootproto.line,
     })
   }
+  const add = (text: string, mask: string | undefined, line: number, problem: string) => {
+    const address = parseInterfaceAddress(text, mask)
+    if (address)
+      reading.addresses.push({ ...address, interface: device, ...label, tool: 'ifcfg', file, line })
+    else reading.warnings.push({ file, line, message: problem })
+  }
   for (const [key, variable] of variables) {
     const v4 = /^IPADDR(\d*)$/.exec(key)
     if (v4) {
       const suffix = v4[1] ?? ''
       const mask = variables.get(`PREFIX${suffix}`)?.value ?? variables.get(`NETMASK${suffix}`)?.value
-      const address = parseInterfaceAddress(variable.value, mask)
-      if (address)
-        reading.addresses.push({
-          ...address,
-          interface: device,
-          ...label,
-          tool: 'ifcfg',
-          file,
-          line: variable.line,
-        })
-      else
-        reading.warnings.push({
-          file,
-          line: variable.line,
-          message: `${key}=${variable.value} is not an IPv4 address`,
-        })
-      continue
-    }
-    if (key === 'IPV6ADDR' || key === 'IPV6ADDR_SECONDARIES') {
-      for (const text of variable.value.split(/\s+/).filter(Boolean)) {
-        const address = parseInterfaceAddress(text)
-        if (address)
-          reading.addresses.push({
-            ...address,
-            interface: device,
-            ...label,
-            tool: 'ifcfg',
-            file,
-            line: variable.line,
-          })
-        else
-          reading.warnings.push({
-            file,
-            line: variable.line,
-            message: `${key}: '${text}' is not an IPv6 address`,
-          })
-      }
+      add(variable.value, mask, variable.line, `${key}=${variable.value} is not an IPv4 address`)
+    } else if (key === 'IPV6ADDR' || key === 'IPV6ADDR_SECONDARIES') {
+      for (const text of variable.value.split(/\s+/).filter(Boolean))
+        add(text, undefined, variable.line, `${key}: '${text}' is not an IPv6 address`)
     }
   }
   return reading

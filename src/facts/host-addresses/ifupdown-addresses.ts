@@ -17,7 +17,7 @@ import {
 } from './configured-address.ts'
 import { baseDevice, type InterfaceAddress, parseInterfaceAddress } from './interface-address.ts'
 
-export const interfacesPath = '/etc/network/interfaces'
+const interfacesPath = '/etc/network/interfaces'
 
 const stanzaKeywords = new Set([
   'iface',

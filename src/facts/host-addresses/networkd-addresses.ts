@@ -11,8 +11,9 @@ import type { Host } from '../../host/host.ts'
 import { parseUnitFile } from '../services/parse-unit-file.ts'
 import { appendReading, emptyReading, type NetworkConfigReading } from './configured-address.ts'
 import { parseInterfaceAddress } from './interface-address.ts'
+import { layeredConfigFiles } from './layered-config-files.ts'
 
-export const networkdDirectories = [
+const networkdDirectories = [
   '/etc/systemd/network',
   '/run/systemd/network',
   '/usr/lib/systemd/network',
@@ -84,17 +85,10 @@ export function parseNetworkFile(text: string, file: string): NetworkConfigReadi
 
 /** Every effective .network file; undefined when no networkd directory holds one. */
 export async function readNetworkdAddresses(host: Host): Promise<NetworkConfigReading | undefined> {
-  const chosen = new Map<string, string>()
-  for (const directory of networkdDirectories) {
-    for (const entry of (await host.readDir(directory)) ?? []) {
-      if (entry.name.endsWith('.network') && !chosen.has(entry.name))
-        chosen.set(entry.name, `${directory}/${entry.name}`)
-    }
-  }
-  if (chosen.size === 0) return undefined
+  const files = await layeredConfigFiles(host, networkdDirectories, '.network')
+  if (files.length === 0) return undefined
   const total = emptyReading()
-  for (const name of [...chosen.keys()].sort()) {
-    const path = chosen.get(name) as string
+  for (const path of files) {
     const text = await host.readText(path)
     // A link to /dev/null masks the file.
     if (text === undefined || text === '') continue

@@ -9,8 +9,9 @@ import type { Host } from '../../host/host.ts'
 import { parseIni } from '../ini/parse-ini.ts'
 import { appendReading, emptyReading, type NetworkConfigReading } from './configured-address.ts'
 import { parseInterfaceAddress } from './interface-address.ts'
+import { layeredConfigFiles } from './layered-config-files.ts'
 
-export const networkManagerDirectories = [
+const networkManagerDirectories = [
   '/etc/NetworkManager/system-connections',
   '/run/NetworkManager/system-connections',
   '/usr/lib/NetworkManager/system-connections',
@@ -53,17 +54,10 @@ export function parseKeyfile(text: string, file: string): NetworkConfigReading {
 
 /** Every keyfile (an earlier directory masks a later file of the same name); undefined when there is none. */
 export async function readNetworkManagerAddresses(host: Host): Promise<NetworkConfigReading | undefined> {
-  const chosen = new Map<string, string>()
-  for (const directory of networkManagerDirectories) {
-    for (const entry of (await host.readDir(directory)) ?? []) {
-      if (entry.name.endsWith('.nmconnection') && !chosen.has(entry.name))
-        chosen.set(entry.name, `${directory}/${entry.name}`)
-    }
-  }
-  if (chosen.size === 0) return undefined
+  const files = await layeredConfigFiles(host, networkManagerDirectories, '.nmconnection')
+  if (files.length === 0) return undefined
   const total = emptyReading()
-  for (const name of [...chosen.keys()].sort()) {
-    const path = chosen.get(name) as string
+  for (const path of files) {
     const text = await host.readText(path)
     if (text === undefined) continue
     appendReading(total, parseKeyfile(text, path))

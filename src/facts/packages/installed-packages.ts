@@ -17,7 +17,7 @@ import type { PackageDatabase, PackageFormat, PackageSource } from './package-so
 import { rpmPackageSource } from './rpm/rpm-package-source.ts'
 
 /** Every package database reader preflight has. */
-export const packageSources: readonly PackageSource[] = [rpmPackageSource, dpkgPackageSource]
+const packageSources: readonly PackageSource[] = [rpmPackageSource, dpkgPackageSource]
 
 const preferredFormat: Record<OsFamily, PackageFormat | undefined> = {
   rhel: 'rpm',

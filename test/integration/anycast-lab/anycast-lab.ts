@@ -153,6 +153,19 @@ export async function startAnycastLab(options: LabOptions): Promise<AnycastLab> 
       )
     })
 
+  /** BIRD in network namespace `netns`, with bird.conf, its control socket (what `birdc` asks) and pidfile in `dir`. */
+  const startBird = (netns: string, dir: string) =>
+    inNamespace(
+      netns,
+      'bird',
+      '-c',
+      path.join(dir, 'bird.conf'),
+      '-s',
+      path.join(dir, 'bird.ctl'),
+      '-P',
+      path.join(dir, 'bird.pid'),
+    )
+
   const whoAnswers = async (address: string = anycastAddresses[0]) => {
     const output = await inNamespace(
       namespace('client'),
@@ -461,29 +474,11 @@ export async function startAnycastLab(options: LabOptions): Promise<AnycastLab> 
       if (checker === 'preflight') await writeFile(path.join(dir, 'anycast.conf'), daemonConfig(site, dir))
       await run('nsd-checkconf', [path.join(dir, 'nsd.conf')])
       await lab.startNsd(site.name)
-      await inNamespace(
-        ns,
-        'bird',
-        '-c',
-        path.join(dir, 'bird.conf'),
-        '-s',
-        path.join(dir, 'bird.ctl'),
-        '-P',
-        path.join(dir, 'bird.pid'),
-      )
+      await startBird(ns, dir)
     }
     await mkdir(routerDirectory, { recursive: true })
     await writeFile(path.join(routerDirectory, 'bird.conf'), routerBirdConfig(routerDirectory, timing))
-    await inNamespace(
-      router,
-      'bird',
-      '-c',
-      path.join(routerDirectory, 'bird.conf'),
-      '-s',
-      path.join(routerDirectory, 'bird.ctl'),
-      '-P',
-      path.join(routerDirectory, 'bird.pid'),
-    )
+    await startBird(router, routerDirectory)
     const established = await waitFor(
       async () =>
         ((await birdc('router', 'show', 'protocols')).match(/Established/g) ?? []).length ===

@@ -6,6 +6,7 @@
  * or the lab's healthcheck.sh. Site `us` is never a BIRD protocol name (lab pitfall 1).
  */
 import path from 'node:path'
+import { nsdScratchServerOptions } from '../../../src/anycast/testing/nsd-server.ts'
 
 export const siteNames = ['eu', 'apac', 'us'] as const
 export type SiteName = (typeof siteNames)[number]
@@ -138,18 +139,7 @@ export function nsdConfig(site: SitePlan, directory: string): string {
     '    do-ip6: no',
     `    identity: "${site.name}"`,
     '    hide-identity: no',
-    '    username: ""',
-    '    chroot: ""',
-    `    zonesdir: "${directory}"`,
-    `    pidfile: "${path.join(directory, 'nsd.pid')}"`,
-    '    database: ""',
-    `    zonelistfile: "${path.join(directory, 'zone.list')}"`,
-    `    xfrdfile: "${path.join(directory, 'xfrd.state')}"`,
-    `    xfrdir: "${directory}"`,
-    `    logfile: "${path.join(directory, 'nsd.log')}"`,
-    '    verbosity: 1',
-    'remote-control:',
-    '    control-enable: no',
+    ...nsdScratchServerOptions(directory),
     'zone:',
     `    name: "${labZone}"`,
     `    zonefile: "${labZone}.zone"`,

@@ -3,8 +3,9 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { after, test } from 'node:test'
+import { runPython } from '../../../../test/helpers/python-dump.ts'
+import { seededRandom } from '../../../anycast/seeded-random.ts'
 import { parseCreateTable } from './parse-create-table.ts'
-import { runPython } from './python-dump.ts'
 import { openSqliteDatabase } from './sqlite-database.ts'
 import { SqliteFormatError } from './sqlite-format-error.ts'
 import { walChecksum } from './wal-snapshot.ts'
@@ -48,16 +49,10 @@ shutil.copyfile(sys.argv[1] + '-wal', sys.argv[1] + '.wal')`,
 const main = readFileSync(`${file}.main`)
 const wal = readFileSync(`${file}.wal`)
 
-/** mulberry32: a small seeded PRNG, so that a failing iteration can be replayed. */
+/** Whole numbers below `below` from a seeded PRNG, so that a failing iteration can be replayed. */
 function prng(seed: number): (below: number) => number {
-  let state = seed >>> 0
-  return (below) => {
-    state = (state + 0x6d2b79f5) >>> 0
-    let t = state
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return Math.floor((((t ^ (t >>> 14)) >>> 0) / 4294967296) * below)
-  }
+  const random = seededRandom(seed)
+  return (below) => Math.floor(random() * below)
 }
 
 /** Reads everything a caller could; returns 'ok' or 'error' (a SqliteFormatError), rethrows anything else. */

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
+import { runPython } from '../../../../test/helpers/python-dump.ts'
 import { parseCreateTable } from './parse-create-table.ts'
-import { runPython } from './python-dump.ts'
 
 /** [CREATE TABLE text, the rowid alias column or undefined] */
 const cases: [string, string | undefined][] = [

@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import { test } from 'node:test'
 import { fileURLToPath } from 'node:url'
-import { pythonDump, readerDump, runPython } from './python-dump.ts'
+import { pythonDump, readerDump, runPython } from '../../../../test/helpers/python-dump.ts'
 import { openSqliteDatabase } from './sqlite-database.ts'
 import { SqliteFormatError } from './sqlite-format-error.ts'
 

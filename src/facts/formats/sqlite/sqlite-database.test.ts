@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { after, test } from 'node:test'
-import { pythonDump, readerDump, runPython } from './python-dump.ts'
+import { pythonDump, readerDump, runPython } from '../../../../test/helpers/python-dump.ts'
 import { openSqliteDatabase } from './sqlite-database.ts'
 import { SqliteFormatError } from './sqlite-format-error.ts'
 

@@ -10,7 +10,7 @@ import {
   readerDump,
   runPython,
   type TableDump,
-} from './python-dump.ts'
+} from '../../../../test/helpers/python-dump.ts'
 import { openSqliteDatabase } from './sqlite-database.ts'
 import { SqliteFormatError } from './sqlite-format-error.ts'
 

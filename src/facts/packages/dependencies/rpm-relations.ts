@@ -69,9 +69,7 @@ function relationOf(flags: number): VersionRelation | undefined {
 }
 
 /** `[epoch:]name-version-release.arch` as yum names a package: the epoch only when it is not 0. */
-export function yumPackageLabel(
-  pkg: Pick<RpmPackage, 'name' | 'epoch' | 'version' | 'release' | 'arch'>,
-): string {
+function yumPackageLabel(pkg: Pick<RpmPackage, 'name' | 'epoch' | 'version' | 'release' | 'arch'>): string {
   const epoch = pkg.epoch ? `${pkg.epoch}:` : ''
   return `${epoch}${pkg.name}-${pkg.version}-${pkg.release}.${pkg.arch || '(none)'}`
 }
@@ -86,16 +84,10 @@ function yumVersionTuple(version: string): string {
 }
 
 /** A require as yum check prints it: `name`, or `name op (epoch, version, release)`; rich ones as written. */
-export function yumRequireText(dependency: RpmDependency): string {
+function yumRequireText(dependency: RpmDependency): string {
   const operator = senseOperator(dependency.flags)
   if (dependency.name.startsWith('(') || operator === '') return dependency.name
   return `${dependency.name} ${operator} ${yumVersionTuple(dependency.version)}`
-}
-
-/** A require as rpm prints it ("openssl-libs(x86-64) >= 1:3.0.8"). */
-export function rpmRequireText(dependency: RpmDependency): string {
-  const operator = senseOperator(dependency.flags)
-  return operator === '' ? dependency.name : `${dependency.name} ${operator} ${dependency.version}`
 }
 
 function requirementOf(dependency: RpmDependency): Requirement | { error: string } {

@@ -68,7 +68,7 @@ export async function locateRpmdb(host: Host): Promise<string | undefined> {
 }
 
 /** The backend a database file belongs to, by its name. */
-export function backendOf(dbFile: string): RpmdbBackend | undefined {
+function backendOf(dbFile: string): RpmdbBackend | undefined {
   const base = path.posix.basename(dbFile)
   return detectionOrder.find((backend) => backendFiles[backend] === base)
 }

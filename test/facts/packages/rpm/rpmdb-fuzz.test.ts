@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs'
 import path from 'node:path'
 import { describe, test } from 'node:test'
 import { fileURLToPath } from 'node:url'
+import { seededRandom } from '../../../../src/anycast/seeded-random.ts'
 import { parseHeader } from '../../../../src/facts/packages/rpm/header.ts'
 import { readNdb } from '../../../../src/facts/packages/rpm/ndb.ts'
 import { RpmPackage } from '../../../../src/facts/packages/rpm/rpm-package.ts'
@@ -16,18 +17,6 @@ import { RpmdbError } from '../../../../src/facts/packages/rpm/rpmdb-error.ts'
 
 const fixtures = fileURLToPath(new URL('../../../fixtures/rpmdb/', import.meta.url))
 const fixture = (dir: string, file: string) => readFileSync(path.join(fixtures, dir, file))
-
-/** mulberry32: small, fast and the same sequence on every run for a seed. */
-function prng(seed: number): () => number {
-  let state = seed >>> 0
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0
-    let t = state
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
 
 const interesting = [0, 1, 2, 0x10, 0xff, 0xffff, 0x7fffffff, 0x80000000, 0xfffffff0, 0xffffffff]
 
@@ -79,7 +68,7 @@ describe('fuzzing', { timeout: 120_000 }, () => {
       fixture('header-blob', 'blob.bin'),
       ...readNdb(fixture('elroot-ndb', 'Packages.db'), 'Packages.db').map((record) => record.blob as Buffer),
     ]
-    const random = prng(0x5eed)
+    const random = seededRandom(0x5eed)
     for (let i = 0; i < 4000; i++) {
       const blob = blobs[i % blobs.length] as Buffer
       const indexEnd = 8 + blob.readUInt32BE(0) * 16
@@ -111,7 +100,7 @@ describe('fuzzing', { timeout: 120_000 }, () => {
     test(`${dir} (${backend})`, () => {
       const bytes = fixture(dir, file)
       const areas = hot(bytes)
-      const random = prng(dir.length * 7919)
+      const random = seededRandom(dir.length * 7919)
       for (let i = 0; i < iterations; i++) {
         const mutated = mutate(bytes, random, areas)
         expectOwnErrorOnly(() => {

@@ -5,7 +5,7 @@
  */
 import { execFileSync } from 'node:child_process'
 import { createHash } from 'node:crypto'
-import type { SqliteDatabase, SqliteValue } from './sqlite-database.ts'
+import type { SqliteDatabase, SqliteValue } from '../../src/facts/formats/sqlite/sqlite-database.ts'
 
 /** Rows per table; a row is [rowid, ...values], each value canonical (see {@link canonicalValue}). */
 export type TableDump = Record<string, (string | null)[][]>
