@@ -15,8 +15,8 @@ import type { AnyCheck } from './define-check.ts'
 import { kvircStarttlsProxy } from './kvirc-starttls-proxy.ts'
 import { packagesBrokenDependencies } from './packages-broken-dependencies.ts'
 import { packagesNotSignedByVendor } from './packages-not-signed-by-vendor.ts'
-import { reposNoUpgradePath } from './repos-no-upgrade-path.ts'
-import { reposThirdPartyGpgKey } from './repos-third-party-gpg-key.ts'
+import { repositoriesNoUpgradePath } from './repositories-no-upgrade-path.ts'
+import { repositoriesThirdPartyGpgKey } from './repositories-third-party-gpg-key.ts'
 import { selinuxNotEnforcing } from './selinux-not-enforcing.ts'
 import { sshSlowLogin } from './ssh-slow-login.ts'
 import { systemLocalExecutables } from './system-local-executables.ts'
@@ -39,7 +39,7 @@ export const allChecks: readonly AnyCheck[] = [
   anycastLoopbackMissing,
   anycastNoMaintenanceIp,
   kvircStarttlsProxy,
-  reposNoUpgradePath,
-  reposThirdPartyGpgKey,
+  repositoriesNoUpgradePath,
+  repositoriesThirdPartyGpgKey,
   selinuxNotEnforcing,
 ]

@@ -6,12 +6,13 @@ import { runCheckOn } from '../../test/helpers/run-check-on.ts'
 import { withTempRoot } from '../../test/helpers/temp-root.ts'
 import { type AssessOptions, assess } from '../engine/assess.ts'
 import { openHost } from '../host/host.ts'
-import { reposNoUpgradePath } from './repos-no-upgrade-path.ts'
+import { repositoriesNoUpgradePath } from './repositories-no-upgrade-path.ts'
 import { selinuxNotEnforcing } from './selinux-not-enforcing.ts'
 
 const roots = path.join(import.meta.dirname, '../../test/fixtures/roots')
 
-const run = (root: string, options: AssessOptions = {}) => runCheckOn(reposNoUpgradePath, root, options)
+const run = (root: string, options: AssessOptions = {}) =>
+  runCheckOn(repositoriesNoUpgradePath, root, options)
 
 const where = (risks: { level: string; file?: string; line?: number }[]) =>
   risks.map((r) => `${r.level} ${r.file}:${r.line}`)
@@ -189,7 +190,10 @@ describe('repositories.no-upgrade-path decisions', () => {
         assert.equal(strict.status, 'error')
 
         await mkdir(path.join(root, 'etc/yum.repos.d/broken.repo'))
-        const { assessment } = await assess(openHost({ root }), [reposNoUpgradePath, selinuxNotEnforcing])
+        const { assessment } = await assess(openHost({ root }), [
+          repositoriesNoUpgradePath,
+          selinuxNotEnforcing,
+        ])
         const [repos, selinux] = assessment.results
         assert.equal(repos?.status, 'error')
         assert.match(

@@ -4,11 +4,12 @@ import { describe, test } from 'node:test'
 import { runCheckOn } from '../../test/helpers/run-check-on.ts'
 import { withTempRoot } from '../../test/helpers/temp-root.ts'
 import type { AssessOptions } from '../engine/assess.ts'
-import { reposThirdPartyGpgKey } from './repos-third-party-gpg-key.ts'
+import { repositoriesThirdPartyGpgKey } from './repositories-third-party-gpg-key.ts'
 
 const roots = path.join(import.meta.dirname, '../../test/fixtures/roots')
 
-const run = (root: string, options: AssessOptions = {}) => runCheckOn(reposThirdPartyGpgKey, root, options)
+const run = (root: string, options: AssessOptions = {}) =>
+  runCheckOn(repositoriesThirdPartyGpgKey, root, options)
 
 describe('repositories.third-party-gpg-key on fixture roots', () => {
   test("the blog's CentOS 6.5: EPEL 6 must become EPEL 7, and the base repos list only the CentOS 6 key", async () => {

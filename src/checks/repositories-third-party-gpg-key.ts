@@ -91,7 +91,7 @@ function gpgcheckFinding(repo: YumRepo, facts: YumRepos): { risk: Risk; fix: str
   }
 }
 
-export const reposThirdPartyGpgKey = defineCheck({
+export const repositoriesThirdPartyGpgKey = defineCheck({
   id: 'repositories.third-party-gpg-key',
   title: 'Repositories that must switch to the target release and its GPG key',
   group: 'repositories',

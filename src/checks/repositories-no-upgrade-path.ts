@@ -180,7 +180,7 @@ function assessApt(facts: AptSources, { os, target }: CheckContext): CheckOutcom
   return outcomeFromRisks(risks, fixes, messages)
 }
 
-export const reposNoUpgradePath = defineCheck({
+export const repositoriesNoUpgradePath = defineCheck({
   id: 'repositories.no-upgrade-path',
   title: 'Repositories with no upgrade path',
   group: 'repositories',
