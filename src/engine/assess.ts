@@ -29,6 +29,8 @@ export interface AssessOptions {
   strict?: boolean
   /** Time limit for one check. @default 10_000 */
   checkTimeoutMs?: number
+  /** Facts to gather for facts.json though no selected check reads them (e.g. every changed file). */
+  gatherAlso?: readonly FactId[]
   observer?: AssessObserver
   /** @default () => new Date() */
   now?: () => Date
@@ -146,6 +148,7 @@ export async function assess(
   const selected = selectChecks(checks, options)
   const wanted = new Set<AnyFact>([allFacts.osIdentity, allFacts.hostname])
   for (const check of selected) for (const need of check.needs as FactId[]) wanted.add(allFacts[need])
+  for (const extra of options.gatherAlso ?? []) wanted.add(allFacts[extra])
 
   const { facts, timings } = await gatherFacts(host, wanted, options.observer)
   const factsMs = Math.round(performance.now() - started)

@@ -34,6 +34,7 @@ interface AssessFlags {
   skip?: string[]
   target?: string
   strict?: boolean
+  verifyFiles?: boolean
   list?: boolean
   riskcheck?: boolean
   verbose: number
@@ -105,6 +106,7 @@ async function runAssessment(flags: AssessFlags): Promise<void> {
     skip: flags.skip,
     target: flags.target,
     strict: !!flags.strict,
+    gatherAlso: flags.verifyFiles ? ['changedFiles'] : [],
     observer,
   })
   const { assessment } = run
@@ -164,6 +166,10 @@ export function registerAssess(program: Command): void {
     .option('--skip <ids>', 'leave out these checks or groups (comma-separated, repeatable)', list)
     .option('--target <release>', 'target release, e.g. 7 or trixie (default: the next major)')
     .option('--strict', 'treat malformed lines in host files as errors')
+    .option(
+      '--verify-files',
+      'also verify every package file (as rpm -Va / dpkg --verify) into facts.json; takes minutes on big hosts',
+    )
     .addOption(
       new Option('--list', 'list the checks (id, group, title) and exit; honours --select/--skip').conflicts([
         'riskcheck',
@@ -173,7 +179,7 @@ export function registerAssess(program: Command): void {
       new Option(
         '--riskcheck',
         'exit with the risk of the last run in the results directory (0, 1, 2; 24 if none)',
-      ).conflicts(['root', 'select', 'skip', 'target', 'strict', 'json']),
+      ).conflicts(['root', 'select', 'skip', 'target', 'strict', 'json', 'verifyFiles']),
     )
     .option(
       '-v, --verbose',
@@ -182,8 +188,6 @@ export function registerAssess(program: Command): void {
       0,
     )
     .option('-q, --quiet', 'no progress on stderr')
-    // Commander's own usage errors exit 1, which scripts would read as "high risk".
-    .exitOverride((error) => process.exit(error.exitCode === 0 ? 0 : exitCodes.invalidOption))
     .action(async (flags: AssessFlags) => {
       try {
         if (flags.list) listChecks(flags)
