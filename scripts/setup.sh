@@ -6,8 +6,8 @@ set -eu
 cd "$(dirname "$0")/.."
 
 # rpm, sshd, named-checkzone and dpkg are oracles for the tests; bird2/nsd/dnsutils/iproute2 run
-# the anycast lab; chromium renders the HTML report for the browser tests.
-apt_packages="rpm openssh-server bind9-utils bird2 nsd dnsutils iproute2 chromium"
+# the anycast lab and exabgp its ExaBGP backend test; chromium renders the HTML report for the browser tests.
+apt_packages="rpm openssh-server bind9-utils bird2 nsd dnsutils iproute2 chromium exabgp"
 missing=""
 for pkg in $apt_packages; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing="$missing $pkg"
