@@ -122,3 +122,15 @@ test('facts/, checks/ and engine/ never open files or run programs themselves', 
   )
   assert.deepEqual(direct.map(describeImport), [])
 })
+
+test('every module under src/ is used by src/: none is there only for tests', () => {
+  // Entry points are run, not imported; declaration files only describe types. Test helpers
+  // belong in test/helpers/.
+  const entryPoints = ['cli/main.ts']
+  const imported = new Set(imports.filter(({ local }) => local).map(({ to }) => to))
+  const unused = sourceFiles(source)
+    .map((file) => path.relative(source, file))
+    .filter((file) => !file.endsWith('.d.ts') && !entryPoints.includes(file))
+    .filter((file) => !imported.has(file))
+  assert.deepEqual(unused, [])
+})

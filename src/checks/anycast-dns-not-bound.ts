@@ -6,7 +6,7 @@ import type { AnycastPrefix } from '../facts/anycast-setup.ts'
 import { type DnsBinding, type DnsServer, dnsBinding } from '../facts/dns-server-config.ts'
 import { anycastText } from './anycast-text.ts'
 import { defineCheck } from './define-check.ts'
-import { fail, pass, type Risk, risk } from './result.ts'
+import { passOrFail, type Risk, risk } from './result.ts'
 
 const bindingRank: Record<DnsBinding['kind'], number> = { none: 0, wildcard: 1, explicit: 2 }
 
@@ -121,12 +121,6 @@ export const anycastDnsNotBound = defineCheck({
         ),
       )
     }
-    const [first, ...rest] = risks
-    if (!first)
-      return pass(
-        `The DNS server answers on every anycast address (${anycastText.prefixes(anycastSetup.prefixes)}).`,
-        ...messages,
-      )
     const fixes = [
       ...[...missing].map(([server, addresses]) => listenFix(server, addresses)),
       ...[...lateBinding.keys()].map(
@@ -134,6 +128,11 @@ export const anycastDnsNotBound = defineCheck({
           `Add \`ip-transparent: yes\` to the server: clause of ${server.configFile} (or set net.ipv4.ip_nonlocal_bind = 1 in /etc/sysctl.d)`,
       ),
     ]
-    return fail([first, ...rest], `${fixes.join('. ')}.`, messages)
+    return passOrFail(
+      risks,
+      `The DNS server answers on every anycast address (${anycastText.prefixes(anycastSetup.prefixes)}).`,
+      `${fixes.join('. ')}.`,
+      messages,
+    )
   },
 })

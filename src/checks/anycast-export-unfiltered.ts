@@ -4,7 +4,7 @@
 
 import { anycastText } from './anycast-text.ts'
 import { defineCheck } from './define-check.ts'
-import { fail, pass, risk } from './result.ts'
+import { passOrFail, type Risk, risk } from './result.ts'
 
 export const anycastExportUnfiltered = defineCheck({
   id: 'network.anycast-export-unfiltered',
@@ -26,7 +26,7 @@ export const anycastExportUnfiltered = defineCheck({
       ...anycastSetup.prefixes.map(({ prefix }) => prefix.text),
       ...maintenance.map((m) => `${m.address}/${m.family === 4 ? 32 : 128}`),
     ]
-    const risks = []
+    const risks: Risk[] = []
     const fixes: string[] = []
     const messages: string[] = []
     for (const session of anycastSetup.sessions) {
@@ -59,15 +59,9 @@ export const anycastExportUnfiltered = defineCheck({
         )
       }
     }
-    const [first, ...rest] = risks
-    if (!first) {
-      return pass(
-        `Every BGP session that announces anycast (${anycastText.prefixes(anycastSetup.prefixes)}) exports through a filter.`,
-        ...messages,
-      )
-    }
-    return fail(
-      [first, ...rest],
+    return passOrFail(
+      risks,
+      `Every BGP session that announces anycast (${anycastText.prefixes(anycastSetup.prefixes)}) exports through a filter.`,
       `Export only the anycast prefixes and the maintenance IP: ${[...new Set(fixes)].join('; ')}. Then run \`birdc configure\`.`,
       messages,
     )

@@ -4,7 +4,7 @@
 
 import { anycastText } from './anycast-text.ts'
 import { defineCheck } from './define-check.ts'
-import { fail, pass, type Risk, risk } from './result.ts'
+import { passOrFail, type Risk, risk } from './result.ts'
 
 /** BIRD's default `graceful restart time`. */
 const defaultRestartSeconds = 120
@@ -47,14 +47,9 @@ export const anycastGracefulRestart = defineCheck({
         `At ${anycastText.at(setting)} write \`graceful restart off;\` (or \`aware\`, BIRD's default)`,
       )
     }
-    const [first, ...rest] = risks
-    if (!first)
-      return pass(
-        'No BGP session that announces anycast asks its peers to keep its routes after a crash.',
-        ...messages,
-      )
-    return fail(
-      [first, ...rest],
+    return passOrFail(
+      risks,
+      'No BGP session that announces anycast asks its peers to keep its routes after a crash.',
       `${[...new Set(fixes)].join('. ')}. Then run \`birdc configure\` (the session restarts once).`,
       messages,
     )

@@ -6,7 +6,7 @@ import type { AnycastPrefix } from '../facts/anycast-setup.ts'
 import type { NetworkConfigTool } from '../facts/host-addresses/configured-address.ts'
 import { anycastText } from './anycast-text.ts'
 import { defineCheck } from './define-check.ts'
-import { fail, pass, type Risk, risk } from './result.ts'
+import { passOrFail, type Risk, risk } from './result.ts'
 
 function addressFix(tool: NetworkConfigTool | undefined, prefix: AnycastPrefix, index: number): string {
   const text = prefix.prefix.text
@@ -86,11 +86,14 @@ export const anycastLoopbackMissing = defineCheck({
       }
       fixes.push(addressFix(tool, prefix, ++aliasIndex))
     }
-    const [first, ...rest] = risks
-    if (!first) return pass(`Every anycast address is brought up on the loopback.`, ...messages)
     const daemon = anycastSetup.daemonConfig
       ? ''
       : ' Or let preflight anycast add them (`address = static` in a [service] of /etc/preflight/anycast.conf).'
-    return fail([first, ...rest], `${fixes.join('. ')}.${daemon}`, messages)
+    return passOrFail(
+      risks,
+      'Every anycast address is brought up on the loopback.',
+      `${fixes.join('. ')}.${daemon}`,
+      messages,
+    )
   },
 })

@@ -4,7 +4,7 @@
 
 import { anycastText } from './anycast-text.ts'
 import { defineCheck } from './define-check.ts'
-import { fail, pass, type Risk, risk } from './result.ts'
+import { passOrFail, type Risk, risk } from './result.ts'
 
 /** BIRD's default `hold time` (seconds). */
 const defaultHoldSeconds = 240
@@ -65,14 +65,12 @@ export const anycastSlowFailover = defineCheck({
           : `Add \`hold time 9; keepalive time 3;\` to protocol ${session.protocol} (${anycastText.at(session.at)})`,
       )
     }
-    const [first, ...rest] = risks
-    if (!first)
-      return pass('Every BGP session that announces anycast notices a hung node within seconds.', ...messages)
     const bfdFix = bfdProtocol
       ? `\`bfd on;\` in the session (protocol ${bfdProtocol.protocol} already runs BFD)`
       : '`bfd on;` in the session plus `protocol bfd { interface "*" { min rx interval 100 ms; min tx interval 100 ms; multiplier 3; }; }`'
-    return fail(
-      [first, ...rest],
+    return passOrFail(
+      risks,
+      'Every BGP session that announces anycast notices a hung node within seconds.',
       `${[...new Set(fixes)].join('. ')} (the lower hold time of the two peers applies, so the router may need it too); ` +
         `or, faster, BFD: ${bfdFix}, with BFD on the router as well. Then run \`birdc configure\`.`,
       messages,

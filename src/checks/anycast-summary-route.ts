@@ -6,7 +6,7 @@ import type { RouteExport } from '../facts/anycast-setup/bird-exports.ts'
 import { prefixContainsAddress } from '../facts/bird-config/evaluate-bird-filter.ts'
 import { anycastText } from './anycast-text.ts'
 import { defineCheck } from './define-check.ts'
-import { fail, pass, type Risk, risk } from './result.ts'
+import { passOrFail, type Risk, risk } from './result.ts'
 
 export const anycastSummaryRoute = defineCheck({
   id: 'network.anycast-summary-route',
@@ -62,12 +62,10 @@ export const anycastSummaryRoute = defineCheck({
           : `give the lo address a host mask (/${route.net.family === 4 ? 32 : 128}), or reject ${route.net.text} in the import filter of ${route.protocol}`,
       )
     }
-    const [first, ...rest] = risks
-    if (!first) {
-      return pass(
-        `No exported route covers the anycast prefixes ${anycastText.prefixes(anycastSetup.prefixes)}: each is announced as its own host route.`,
-      )
-    }
-    return fail([first, ...rest], `Announce the anycast addresses only as host routes: ${fixes.join('; ')}.`)
+    return passOrFail(
+      risks,
+      `No exported route covers the anycast prefixes ${anycastText.prefixes(anycastSetup.prefixes)}: each is announced as its own host route.`,
+      `Announce the anycast addresses only as host routes: ${fixes.join('; ')}.`,
+    )
   },
 })

@@ -9,7 +9,7 @@ import {
   kvircServerListPath,
 } from '../facts/kvirc-servers.ts'
 import { defineCheck } from './define-check.ts'
-import { fail, pass, type Risk, risk } from './result.ts'
+import { passOrFail, type Risk, risk } from './result.ts'
 
 /** Ports IRC networks listen on (RFC 1459's 194, 994 for TLS, 6660-6669, 6697, 7000). */
 function isStandardIrcPort(port: number): boolean {
@@ -175,8 +175,11 @@ export const kvircStarttlsProxy = defineCheck({
       )
     }
     messages.push(...kvircServers.irssiProxies.map(proxySummary))
-    const [first, ...rest] = findings.map(toRisk)
-    if (!first) return pass('No server with STARTTLS on looks like an IRC proxy or bouncer.', ...messages)
-    return fail([first, ...rest], solutionFor(findings), messages)
+    return passOrFail(
+      findings.map(toRisk),
+      'No server with STARTTLS on looks like an IRC proxy or bouncer.',
+      solutionFor(findings),
+      messages,
+    )
   },
 })

@@ -107,3 +107,14 @@ export function outcomeFromRisks(risks: Risk[], solutions: string[], messages: s
   const [first, ...rest] = risks
   return first ? fail([first, ...rest], solutions.join('\n'), messages) : pass(...messages)
 }
+
+/** Like outcomeFromRisks, for checks with one solution text whose pass leads with a summary line. */
+export function passOrFail(
+  risks: Risk[],
+  summary: string,
+  solution: string,
+  messages: string[] = [],
+): CheckOutcome {
+  const [first, ...rest] = risks
+  return first ? fail([first, ...rest], solution, messages) : pass(summary, ...messages)
+}

@@ -18,3 +18,9 @@ export const exitCodes = {
   /** --riskcheck found a report it cannot trust: not a preflight report, or a newer schema major (not in PA). */
   unreadableReport: 31,
 } as const
+
+/** Ends the command with one `preflight: MESSAGE` line on stderr and `code`. */
+export function exitWithMessage(message: string, code: number): void {
+  process.stderr.write(`preflight: ${message}\n`)
+  process.exitCode = code
+}

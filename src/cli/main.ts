@@ -9,7 +9,7 @@ import { registerAnycast } from './commands/anycast.ts'
 import { registerAssess } from './commands/assess.ts'
 import { registerPackages } from './commands/packages.ts'
 import { registerVerify } from './commands/verify.ts'
-import { exitCodes } from './exit-codes.ts'
+import { exitCodes, exitWithMessage } from './exit-codes.ts'
 
 // `preflight packages | head`: a reader that stops early is not an error; exit as a pipe's writer would, quietly.
 process.stdout.on('error', (error: NodeJS.ErrnoException) => {
@@ -33,6 +33,5 @@ registerPackages(program)
 registerVerify(program)
 
 program.parseAsync(process.argv).catch((error: unknown) => {
-  process.stderr.write(`preflight: ${error instanceof Error ? error.message : String(error)}\n`)
-  process.exitCode = exitCodes.internalError
+  exitWithMessage(error instanceof Error ? error.message : String(error), exitCodes.internalError)
 })

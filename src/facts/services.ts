@@ -7,11 +7,14 @@
  */
 import type { ParseWarning } from '../host/parse-error.ts'
 import { defineFact } from './define-fact.ts'
+import { formatChkconfigList } from './services/format-chkconfig-list.ts'
 import { type SystemdUnitFiles, systemdUnitFiles } from './services/systemd-unit-files.ts'
 import { type SysvServices, sysvServices } from './services/sysv-services.ts'
 
 export interface Services {
   sysv?: SysvServices
+  /** The SysV part as `chkconfig --list` prints it, so facts.json carries PA's "Service statuses" log. */
+  chkconfigList?: string
   systemd?: SystemdUnitFiles
   warnings: ParseWarning[]
 }
@@ -26,6 +29,10 @@ export const services = defineFact({
       systemdUnitFiles(host, warnings),
     ])
     warnings.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line))
-    return { ...(sysv ? { sysv } : {}), ...(systemd ? { systemd } : {}), warnings }
+    return {
+      ...(sysv ? { sysv, chkconfigList: formatChkconfigList(sysv) } : {}),
+      ...(systemd ? { systemd } : {}),
+      warnings,
+    }
   },
 })

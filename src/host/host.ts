@@ -92,6 +92,24 @@ function isAbsent(error: unknown): boolean {
   return code === 'ENOENT' || code === 'ENOTDIR'
 }
 
+/**
+ * `operation` on a resolved real path: undefined when the path does not resolve or the file is
+ * absent; any other failure as a HostPathError naming the host path.
+ */
+async function whenPresent<T>(
+  hostPath: string,
+  real: string | undefined,
+  operation: (real: string) => Promise<T>,
+): Promise<T | undefined> {
+  if (real === undefined) return undefined
+  try {
+    return await operation(real)
+  } catch (error) {
+    if (isAbsent(error)) return undefined
+    throw HostPathError.from(hostPath, error)
+  }
+}
+
 /** Normalises a host path to an absolute, '.'-free form; '..' is kept for the resolver to apply. */
 function hostComponents(hostPath: string): string[] {
   if (!hostPath.startsWith('/')) throw new HostPathError(hostPath, 'EINVAL', 'host paths must be absolute')
@@ -134,51 +152,32 @@ abstract class BaseHost implements Host {
   }
 
   async readDir(hostPath: string): Promise<HostDirEntry[] | undefined> {
-    const real = await this.resolve(hostPath)
-    if (real === undefined) return undefined
-    try {
+    return whenPresent(hostPath, await this.resolve(hostPath), async (real) => {
       const entries = await readdir(real, { withFileTypes: true })
       return entries
         .map((entry) => ({ name: entry.name, kind: kindOf(entry) }))
         .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
-    } catch (error) {
-      if (isAbsent(error)) return undefined
-      throw HostPathError.from(hostPath, error)
-    }
+    })
   }
 
   async stat(hostPath: string): Promise<HostStat | undefined> {
-    const real = await this.resolve(hostPath)
-    if (real === undefined) return undefined
-    try {
-      return toHostStat(await stat(real))
-    } catch (error) {
-      if (isAbsent(error)) return undefined
-      throw HostPathError.from(hostPath, error)
-    }
+    return whenPresent(hostPath, await this.resolve(hostPath), async (real) => toHostStat(await stat(real)))
   }
 
   async lstat(hostPath: string): Promise<HostStat | undefined> {
-    const real = await this.resolveParent(hostPath)
-    if (real === undefined) return undefined
-    try {
-      return toHostStat(await lstat(real))
-    } catch (error) {
-      if (isAbsent(error)) return undefined
-      throw HostPathError.from(hostPath, error)
-    }
+    return whenPresent(hostPath, await this.resolveParent(hostPath), async (real) =>
+      toHostStat(await lstat(real)),
+    )
   }
 
   async readLink(hostPath: string): Promise<string | undefined> {
-    const real = await this.resolveParent(hostPath)
-    if (real === undefined) return undefined
-    try {
-      return await readlink(real)
-    } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code
-      if (isAbsent(error) || code === 'EINVAL') return undefined
-      throw HostPathError.from(hostPath, error)
-    }
+    return whenPresent(hostPath, await this.resolveParent(hostPath), (real) =>
+      readlink(real).catch((error: NodeJS.ErrnoException) => {
+        // EINVAL: the path is not a symbolic link.
+        if (error.code === 'EINVAL') return undefined
+        throw error
+      }),
+    )
   }
 
   async inspectFiles(hostPaths: readonly string[], choose: DigestChoice): Promise<InspectedFile[]> {
@@ -336,13 +335,8 @@ class RootedHost extends BaseHost {
     originalPath: string,
   ): Promise<'absent' | { kind: 'plain' } | { kind: 'link'; target: string[]; fromRoot: boolean }> {
     const real = this.realPath([...resolved, part])
-    let info: Stats
-    try {
-      info = await lstat(real)
-    } catch (error) {
-      if (isAbsent(error)) return 'absent'
-      throw HostPathError.from(originalPath, error)
-    }
+    const info = await whenPresent(originalPath, real, (path) => lstat(path))
+    if (info === undefined) return 'absent'
     if (!follow || !info.isSymbolicLink()) return { kind: 'plain' }
     const target = await readlink(real)
     return {

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict'
 import { createHash } from 'node:crypto'
 import { describe, test } from 'node:test'
+import { resultWith, sampleAssessment } from '../../test/helpers/sample-assessment.ts'
 import { statuses } from '../checks/result.ts'
 import { html } from './html.ts'
-import { resultWith, sampleAssessment } from './sample-assessment.ts'
 
 const hostile = '<img src=x onerror="alert(1)">'
 

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
 import type { z } from 'zod'
+import { sampleAssessment } from '../../test/helpers/sample-assessment.ts'
 import type { Assessment } from '../engine/assessment.ts'
 import { json } from './json.ts'
 import { parseReport, ReportReadError, type reportSchema } from './report-schema.ts'
-import { sampleAssessment } from './sample-assessment.ts'
 
 // Compile-time: every Assessment is a valid schema input (parseReport's return type checks the other way).
 const asSchemaInput = (assessment: Assessment): z.input<typeof reportSchema> => assessment

@@ -4,10 +4,10 @@ import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { after, before, describe, test } from 'node:test'
 import { list } from 'tar'
+import { sampleAssessment } from '../../test/helpers/sample-assessment.ts'
 import type { AssessRun } from '../engine/assess.ts'
 import { parseReport } from './report-schema.ts'
 import { assertSafeOutputDir, defaultOutputDir, OutputDirError, resultsDir } from './results-dir.ts'
-import { sampleAssessment } from './sample-assessment.ts'
 
 function sampleRun(runId: string, hostname = 'pingu'): AssessRun {
   const assessment = { ...sampleAssessment(), runId }

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
+import { resultWith, sampleAssessment, sampleResults } from '../../test/helpers/sample-assessment.ts'
 import type { Assessment } from '../engine/assessment.ts'
-import { resultWith, sampleAssessment, sampleResults } from './sample-assessment.ts'
 import { checkList, riskLines, table, wrap } from './table.ts'
 
 // biome-ignore lint/suspicious/noControlCharactersInRegex: ANSI escapes are what is being looked for

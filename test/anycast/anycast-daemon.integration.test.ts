@@ -11,8 +11,8 @@ import { writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { createInterface } from 'node:readline'
 import { after, before, describe, test } from 'node:test'
-import { type BirdLab, labAddresses, startBirdLab } from '../../src/anycast/testing/bird-lab.ts'
-import { type NsdServer, startNsd, testZone } from '../../src/anycast/testing/nsd-server.ts'
+import { type BirdLab, labAddresses, startBirdLab } from '../helpers/bird-lab.ts'
+import { type NsdServer, startNsd, testZone } from '../helpers/nsd-server.ts'
 
 const repository = path.resolve(import.meta.dirname, '../..')
 const cli = [process.execPath, '--import', 'tsx', path.join(repository, 'src/cli/main.ts')]

@@ -13,7 +13,7 @@ import { allChecks } from '../../src/checks/index.ts'
 import type { Assessment } from '../../src/engine/assessment.ts'
 import { json } from '../../src/reports/json.ts'
 import { parseReport } from '../../src/reports/report-schema.ts'
-import { resultWith, sampleAssessment } from '../../src/reports/sample-assessment.ts'
+import { resultWith, sampleAssessment } from '../helpers/sample-assessment.ts'
 import { runCli, snapshotTree } from './run-cli.ts'
 
 /** A CentOS 6.5 root as an unpacked image would have it, with one malformed passwd line. */

@@ -39,7 +39,8 @@ export function birdUnavailable(): string | undefined {
   return undefined
 }
 
-function run(command: string, args: readonly string[]): Promise<string> {
+/** Runs a program (10 s limit) and gives its stdout; rejects with its stderr when it fails. */
+export function run(command: string, args: readonly string[]): Promise<string> {
   return new Promise((resolve, reject) => {
     execFile(command, args, { timeout: 10_000, encoding: 'utf8' }, (error, stdout, stderr) => {
       if (error) reject(new Error(`${command} ${args.join(' ')}: ${stderr || error.message}`))

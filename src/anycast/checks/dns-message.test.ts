@@ -5,8 +5,8 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { after, before, describe, test } from 'node:test'
-import { freePort } from '../testing/free-port.ts'
-import { type NsdServer, startNsd, testZone } from '../testing/nsd-server.ts'
+import { freePort } from '../../../test/helpers/free-port.ts'
+import { type NsdServer, startNsd, testZone } from '../../../test/helpers/nsd-server.ts'
 import {
   DnsFormatError,
   decodeDnsReply,

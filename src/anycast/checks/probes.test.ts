@@ -7,11 +7,11 @@ import { createServer as createTcpServer, type Server as TcpServer } from 'node:
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { after, before, describe, test } from 'node:test'
+import { freePort } from '../../../test/helpers/free-port.ts'
+import { type NsdServer, startNsd, testZone } from '../../../test/helpers/nsd-server.ts'
 import type { ProbeConfig } from '../config/anycast-config.ts'
 import { parsePrefix } from '../ip-prefix.ts'
 import { ipCommandAddresses } from '../loopback/interface-addresses.ts'
-import { freePort } from '../testing/free-port.ts'
-import { type NsdServer, startNsd, testZone } from '../testing/nsd-server.ts'
 import { createProbe } from './create-probe.ts'
 import type { ProbeResult } from './probe.ts'
 

@@ -153,6 +153,15 @@ export class Reconciler {
     const intents = this.options.intents()
     const problems: string[] = []
 
+    const addressFailed = (intent: ServiceIntent, prefix: IpPrefix, failure: string, error: unknown) => {
+      const message = (error as Error).message
+      problems.push(message)
+      logger.error(
+        { event: 'address-error', service: intent.service, prefix: prefix.text, err: message },
+        `${failure}: ${message}`,
+      )
+    }
+
     const blocked = new Set<string>()
     for (const intent of intents) {
       if (intent.address !== 'present' && !(intent.announce && intent.address !== 'unmanaged')) continue
@@ -174,17 +183,8 @@ export class Reconciler {
             )
           }
         } catch (error) {
-          problems.push((error as Error).message)
+          addressFailed(intent, prefix, `cannot add ${prefix.text} to ${intent.interface}`, error)
           blocked.add(intent.service)
-          logger.error(
-            {
-              event: 'address-error',
-              service: intent.service,
-              prefix: prefix.text,
-              err: (error as Error).message,
-            },
-            `cannot add ${prefix.text} to ${intent.interface}: ${(error as Error).message}`,
-          )
         }
       }
     }
@@ -234,16 +234,7 @@ export class Reconciler {
             )
           }
         } catch (error) {
-          problems.push((error as Error).message)
-          logger.error(
-            {
-              event: 'address-error',
-              service: intent.service,
-              prefix: prefix.text,
-              err: (error as Error).message,
-            },
-            `cannot remove ${prefix.text} from ${intent.interface}: ${(error as Error).message}`,
-          )
+          addressFailed(intent, prefix, `cannot remove ${prefix.text} from ${intent.interface}`, error)
         }
       }
     }

@@ -73,6 +73,16 @@ async function control(flags: ControlFlags, build: (timeoutMs: number) => Contro
   }
 }
 
+/** Gives `command` a --config option and runs `action` on the config once it loads without problems. */
+function withConfig(command: Command, action: (config: AnycastConfig) => Promise<void> | void): Command {
+  return command
+    .option('--config <file>', 'config file', defaultConfig)
+    .action(async (flags: { config: string }) => {
+      const config = await loadOrReport(flags.config)
+      if (config) await action(config)
+    })
+}
+
 function withControlOptions(command: Command): Command {
   return command
     .option(
@@ -90,25 +100,18 @@ export function registerAnycast(program: Command): void {
       'Anycast health-check daemon: announce a service prefix over BIRD or ExaBGP only while it is healthy.',
     )
 
-  anycast
-    .command('run')
-    .description('Run the daemon (foreground; logs JSON). Details: docs/anycast.md.')
-    .option('--config <file>', 'config file', defaultConfig)
-    .action(async (flags: { config: string }) => {
-      const config = await loadOrReport(flags.config)
-      if (!config) return
+  withConfig(
+    anycast.command('run').description('Run the daemon (foreground; logs JSON). Details: docs/anycast.md.'),
+    async (config) => {
       const code = await runAnycastDaemon(config)
       // The ExaBGP backend keeps stdin open; nothing else is left to finish.
       process.exit(code)
-    })
+    },
+  )
 
-  anycast
-    .command('check-config')
-    .description('Validate a config file; problems are printed as file:line.')
-    .option('--config <file>', 'config file', defaultConfig)
-    .action(async (flags: { config: string }) => {
-      const config = await loadOrReport(flags.config)
-      if (!config) return
+  withConfig(
+    anycast.command('check-config').description('Validate a config file; problems are printed as file:line.'),
+    (config) => {
       for (const service of config.services) {
         const prefixes = service.prefixes.map((prefix) => prefix.text).join(' ')
         const checks = service.checks
@@ -119,7 +122,8 @@ export function registerAnycast(program: Command): void {
         process.stdout.write(`${service.name}: ${prefixes} on ${service.interface}; checks ${checks}\n`)
       }
       process.stdout.write(`${config.file}: OK (backend ${config.daemon.backend})\n`)
-    })
+    },
+  )
 
   withControlOptions(
     anycast.command('status').description('Show services, prefixes and checks of the running daemon.'),

@@ -23,7 +23,7 @@ import {
 } from '../../reports/results-dir.ts'
 import { checkList, riskLines } from '../../reports/table.ts'
 import { verdict } from '../../reports/verdict.ts'
-import { exitCodes } from '../exit-codes.ts'
+import { exitCodes, exitWithMessage } from '../exit-codes.ts'
 import { progress, supportsColor } from '../progress.ts'
 
 interface AssessFlags {
@@ -52,11 +52,6 @@ function isUsageError(error: unknown): error is Error {
   )
 }
 
-function fail(message: string, code: number): void {
-  process.stderr.write(`preflight: ${message}\n`)
-  process.exitCode = code
-}
-
 function listChecks(flags: AssessFlags): void {
   const checks = selectChecks(allChecks, flags)
   if (flags.json) {
@@ -75,10 +70,10 @@ async function riskcheck(flags: AssessFlags): Promise<void> {
     report = await dir.readLatest()
   } catch (error) {
     if (!(error instanceof ReportReadError)) throw error
-    return fail(error.message, exitCodes.unreadableReport)
+    return exitWithMessage(error.message, exitCodes.unreadableReport)
   }
   if (!report) {
-    return fail(
+    return exitWithMessage(
       `no previous assessment in ${dir.latest}: run 'preflight assess' first (or pass its -o)`,
       exitCodes.noPreviousRun,
     )
@@ -116,7 +111,7 @@ async function runAssessment(flags: AssessFlags): Promise<void> {
     (fact) => fact.id === 'osIdentity' && fact.error !== undefined,
   )
   if (flags.target !== undefined && assessment.target === undefined && !osFailed) {
-    return fail(
+    return exitWithMessage(
       `unknown target release '${flags.target}' for ${assessment.host.os.name}: give a major version (7) or a codename (trixie)`,
       exitCodes.invalidOption,
     )
@@ -148,7 +143,7 @@ async function runAssessment(flags: AssessFlags): Promise<void> {
       }),
     )
   }
-  if (writeError) return fail(writeError, exitCodes.internalError)
+  if (writeError) return exitWithMessage(writeError, exitCodes.internalError)
   process.exitCode = assessment.summary.exitCode
 }
 
@@ -195,7 +190,7 @@ export function registerAssess(program: Command): void {
         else await runAssessment(flags)
       } catch (error) {
         if (!isUsageError(error)) throw error
-        fail(error.message, exitCodes.invalidOption)
+        exitWithMessage(error.message, exitCodes.invalidOption)
       }
     })
 }

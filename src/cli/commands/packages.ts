@@ -10,10 +10,9 @@ import { Option } from 'commander'
 import { gatherFacts } from '../../engine/gather.ts'
 import { installedPackages } from '../../facts/packages/installed-packages.ts'
 import type { InstalledPackage, PackageDatabase } from '../../facts/packages/package-source.ts'
-import { openHost } from '../../host/host.ts'
-import { assertLinuxRoot, NotALinuxRootError } from '../../host/validate-root.ts'
 import { terminalText } from '../../reports/terminal-text.ts'
-import { exitCodes } from '../exit-codes.ts'
+import { exitCodes, exitWithMessage } from '../exit-codes.ts'
+import { openLinuxRoot } from '../open-linux-root.ts'
 
 export type PackagesFormat = 'table' | 'tsv' | 'json'
 
@@ -79,21 +78,12 @@ export function registerPackages(program: Command): void {
     )
     .exitOverride((error) => process.exit(error.exitCode === 0 ? 0 : exitCodes.invalidOption))
     .action(async (flags: PackagesFlags) => {
-      const host = openHost({ root: flags.root })
-      try {
-        await assertLinuxRoot(host)
-      } catch (error) {
-        if (!(error instanceof NotALinuxRootError)) throw error
-        process.stderr.write(`preflight: ${error.message}\n`)
-        process.exitCode = exitCodes.invalidOption
-        return
-      }
+      const host = await openLinuxRoot(flags.root)
+      if (!host) return
       const { facts } = await gatherFacts(host, [installedPackages])
       const gathered = facts.get(installedPackages.id)
       if (!gathered || gathered.failed) {
-        process.stderr.write(`preflight: ${gathered?.message ?? 'the package database was not read'}\n`)
-        process.exitCode = databaseErrorExit
-        return
+        return exitWithMessage(gathered?.message ?? 'the package database was not read', databaseErrorExit)
       }
       const database = gathered.value as PackageDatabase
       for (const warning of database.warnings) {

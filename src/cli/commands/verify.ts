@@ -12,10 +12,9 @@ import { type Group, groups, type User, users } from '../../facts/accounts.ts'
 import { installedPackages } from '../../facts/packages/installed-packages.ts'
 import type { PackageDatabase } from '../../facts/packages/package-source.ts'
 import { verifyPackages } from '../../facts/packages/verify/verify-packages.ts'
-import { openHost } from '../../host/host.ts'
-import { assertLinuxRoot, NotALinuxRootError } from '../../host/validate-root.ts'
 import { terminalText } from '../../reports/terminal-text.ts'
-import { exitCodes } from '../exit-codes.ts'
+import { exitCodes, exitWithMessage } from '../exit-codes.ts'
+import { openLinuxRoot } from '../open-linux-root.ts'
 import { databaseErrorExit } from './packages.ts'
 
 interface VerifyFlags {
@@ -36,22 +35,13 @@ function progressLine(stream: NodeJS.WriteStream): ((done: number, total: number
   }
 }
 
-function fail(message: string, code: number): void {
-  process.stderr.write(`preflight: ${message}\n`)
-  process.exitCode = code
-}
-
 async function run(packages: string[], flags: VerifyFlags): Promise<void> {
-  const host = openHost({ root: flags.root })
-  try {
-    await assertLinuxRoot(host)
-  } catch (error) {
-    if (!(error instanceof NotALinuxRootError)) throw error
-    return fail(error.message, exitCodes.invalidOption)
-  }
+  const host = await openLinuxRoot(flags.root)
+  if (!host) return
   const { facts } = await gatherFacts(host, [installedPackages, users, groups])
   const database = facts.get(installedPackages.id)
-  if (!database || database.failed) return fail(database?.message ?? 'no package database', databaseErrorExit)
+  if (!database || database.failed)
+    return exitWithMessage(database?.message ?? 'no package database', databaseErrorExit)
   const value = <T>(id: string, fallback: T): T => {
     const gathered = facts.get(id)
     return gathered && !gathered.failed ? (gathered.value as T) : fallback
@@ -70,7 +60,7 @@ async function run(packages: string[], flags: VerifyFlags): Promise<void> {
       ...(progress ? { progress } : {}),
     })
   } catch (error) {
-    return fail(error instanceof Error ? error.message : String(error), databaseErrorExit)
+    return exitWithMessage(error instanceof Error ? error.message : String(error), databaseErrorExit)
   }
   for (const warning of [...db.warnings, ...result.warnings]) {
     process.stderr.write(

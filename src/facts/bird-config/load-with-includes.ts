@@ -6,7 +6,7 @@
  */
 import type { Host } from '../../host/host.ts'
 import type { ParseWarning } from '../../host/parse-error.ts'
-import { hostGlob } from '../sshd-config/host-glob.ts'
+import { hostGlob, includePath } from '../sshd-config/host-glob.ts'
 import { type BirdToken, tokenizeBirdConfig } from './tokenize-bird-config.ts'
 
 export interface LoadedTokens {
@@ -32,10 +32,6 @@ export const birdIncludeRules: IncludeRules = {
   glob: true,
   maxDepth: 8,
   daemon: 'BIRD',
-}
-
-function directoryOf(file: string): string {
-  return file.slice(0, file.lastIndexOf('/')) || '/'
 }
 
 export async function loadWithIncludes(
@@ -69,7 +65,7 @@ export async function loadWithIncludes(
         })
         continue
       }
-      const pattern = target.text.startsWith('/') ? target.text : `${directoryOf(file)}/${target.text}`
+      const pattern = includePath(target.text, file)
       const matches = rules.glob && /[*?[]/.test(pattern) ? await hostGlob(host, pattern) : [pattern]
       for (const path of matches) {
         const included = await host.readText(path)

@@ -7,7 +7,7 @@
  */
 import type { Host } from '../../host/host.ts'
 import type { ParseWarning } from '../../host/parse-error.ts'
-import { hostGlob } from '../sshd-config/host-glob.ts'
+import { hostGlob, includePath } from '../sshd-config/host-glob.ts'
 
 export interface NlnetlabsEntry {
   /** The clause the entry is in (`server`), '' before the first clause. */
@@ -68,10 +68,6 @@ function parseNlnetlabsLines(
   return { entries, warnings }
 }
 
-function directoryOf(file: string): string {
-  return file.slice(0, file.lastIndexOf('/')) || '/'
-}
-
 /** Reads `mainFile` with its includes; undefined when it does not exist. */
 export async function readNlnetlabsConfig(
   host: Host,
@@ -99,7 +95,7 @@ export async function readNlnetlabsConfig(
         })
         continue
       }
-      const pattern = entry.value.startsWith('/') ? entry.value : `${directoryOf(file)}/${entry.value}`
+      const pattern = includePath(entry.value, file)
       const paths = /[*?[]/.test(pattern) ? await hostGlob(host, pattern) : [pattern]
       for (const path of paths) {
         const included = await host.readText(path)

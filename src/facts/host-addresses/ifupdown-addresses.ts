@@ -8,7 +8,7 @@
  * beginning of a line.
  */
 import type { Host } from '../../host/host.ts'
-import { hostGlob } from '../sshd-config/host-glob.ts'
+import { hostGlob, includePath } from '../sshd-config/host-glob.ts'
 import {
   appendReading,
   type ConfiguredAddress,
@@ -200,10 +200,6 @@ function configured(name: string, address: InterfaceAddress, file: string, line:
   }
 }
 
-function directoryOf(file: string): string {
-  return file.slice(0, file.lastIndexOf('/')) || '/'
-}
-
 /** Reads /etc/network/interfaces and what it sources; undefined when the file does not exist. */
 export async function readIfupdownAddresses(host: Host): Promise<NetworkConfigReading | undefined> {
   const mainText = await host.readText(interfacesPath)
@@ -223,9 +219,7 @@ export async function readIfupdownAddresses(host: Host): Promise<NetworkConfigRe
         })
         continue
       }
-      const base = include.pattern.startsWith('/')
-        ? include.pattern
-        : `${directoryOf(file)}/${include.pattern}`
+      const base = includePath(include.pattern, file)
       const paths =
         include.keyword === 'source'
           ? await hostGlob(host, base)

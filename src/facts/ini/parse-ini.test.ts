@@ -4,7 +4,6 @@ import { readdirSync, readFileSync } from 'node:fs'
 import path from 'node:path'
 import { test } from 'node:test'
 import { parseIni, renderIni, sectionEntries } from './parse-ini.ts'
-import { setIniValue } from './set-ini-value.ts'
 
 const roots = path.join(import.meta.dirname, '../../../test/fixtures/roots')
 const repoFiles = ['centos65-blog', 'centos610-clean'].flatMap((root) => [
@@ -104,31 +103,4 @@ test('sections and values equal what Python ConfigParser reads from the fixture 
     }
     assert.deepEqual(ours, python[file], file)
   }
-})
-
-test('setIniValue rewrites one entry and leaves every other byte alone', () => {
-  const file = path.join(roots, 'centos65-blog/etc/yum.repos.d/epel.repo')
-  const text = readFileSync(file, 'utf8')
-  const doc = parseIni(text, '/etc/yum.repos.d/epel.repo')
-  const edited = setIniValue(doc, 'epel', 'enabled', '0')
-  const before = text.split('\n')
-  const after = edited.split('\n')
-  assert.equal(after.length, before.length)
-  const changed = before.flatMap((line, i) => (line === after[i] ? [] : [i + 1]))
-  assert.deepEqual(changed, [sectionEntries(doc, 'epel').get('enabled')?.line])
-  assert.equal(after[(changed[0] ?? 0) - 1], 'enabled=0')
-})
-
-test('setIniValue drops continuation lines, keeps CRLF and adds missing keys after the section', () => {
-  const doc = parseIni('[a]\r\ngpgkey = k6\r\n  k7\r\nx=1\r\n[b]\r\ny=2', '/f')
-  assert.equal(setIniValue(doc, 'a', 'gpgkey', 'k8'), '[a]\r\ngpgkey = k8\r\nx=1\r\n[b]\r\ny=2')
-  assert.equal(
-    setIniValue(doc, 'a', 'enabled', '0'),
-    '[a]\r\ngpgkey = k6\r\n  k7\r\nx=1\r\nenabled=0\r\n[b]\r\ny=2',
-  )
-  assert.equal(
-    setIniValue(doc, 'b', 'enabled', '0'),
-    '[a]\r\ngpgkey = k6\r\n  k7\r\nx=1\r\n[b]\r\ny=2\r\nenabled=0',
-  )
-  assert.throws(() => setIniValue(doc, 'c', 'enabled', '0'), /no section \[c\]/)
 })

@@ -3,7 +3,7 @@
  * A line-preserving parser for the INI dialect yum and dnf read (Python 2 ConfigParser's, through
  * iniparse): `[section]` headers, `key=value` or `key: value`, a value continued on indented
  * lines, `#` and `;` comment lines, ` ;` inline comments. Every physical line is kept with its own
- * line ending, so `renderIni` gives the input back byte for byte and `setIniValue` can rewrite one
+ * line ending, so `renderIni` gives the input back byte for byte and a later `preflight fix` can rewrite one
  * entry and leave every other byte alone.
  */
 import type { ParseWarning } from '../../host/parse-error.ts'

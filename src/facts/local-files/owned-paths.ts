@@ -18,9 +18,8 @@ import {
 } from '../packages/dpkg/dpkg-files.ts'
 import { parseDpkgStatus } from '../packages/dpkg/dpkg-status.ts'
 import type { PackageDatabase } from '../packages/package-source.ts'
-import type { RpmPackage } from '../packages/rpm/rpm-package.ts'
+import { filesOrWarning } from '../packages/rpm/rpm-package.ts'
 import { readRpmdb } from '../packages/rpm/rpmdb.ts'
-import { RpmdbError } from '../packages/rpm/rpmdb-error.ts'
 import type { HostPathResolver } from './host-path-resolver.ts'
 
 /** info/*.list files read at once: enough to keep the disk busy, few enough to bound open files. */
@@ -32,14 +31,8 @@ async function rpmOwned(host: Host, dbFile: string, keep: Keep, warnings: ParseW
   const db = await readRpmdb(host, dbFile)
   const paths: string[] = []
   for (const pkg of db.packages) {
-    let files: ReturnType<RpmPackage['files']>
-    try {
-      files = pkg.files()
-    } catch (error) {
-      if (!(error instanceof RpmdbError)) throw error
-      warnings.push({ file: db.path, line: 0, message: `${pkg.name}: ${error.detail}` })
-      continue
-    }
+    const files = filesOrWarning(pkg, pkg.name, db.path, warnings)
+    if (!files) continue
     for (const file of files) {
       const kept = file.path && keep(file.path.toString('utf8'))
       if (kept) paths.push(kept)

@@ -66,10 +66,14 @@ test('EL6 services: headers, runlevels, scripts chkconfig ignores, default runle
   )
 })
 
-test('the services fact on the EL6 root has SysV only, and carries the parse warnings', async () => {
+test('the services fact on the EL6 root has SysV only, its chkconfig --list log, and the parse warnings', async () => {
   const value = await services.collect({ host: openHost({ root: el6Root }), progress: () => {} }, {})
   assert.equal(value.systemd, undefined)
   assert.equal(value.sysv?.services.length, 15)
+  assert.equal(
+    value.chkconfigList,
+    await readFile(path.join(fixtures, 'expected/el6-services.chkconfig-list'), 'utf8'),
+  )
   assert.deepEqual(
     value.warnings.map((warning) => `${warning.file}:${warning.line}`),
     ['/etc/rc.d/init.d/legacy-app:5'],

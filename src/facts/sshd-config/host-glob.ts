@@ -49,6 +49,13 @@ function byBytes(a: string, b: string): number {
   return Buffer.compare(Buffer.from(a), Buffer.from(b))
 }
 
+/** An include's path or pattern made absolute: a relative one is taken from the including file's directory. */
+export function includePath(pattern: string, includingFile: string): string {
+  return pattern.startsWith('/')
+    ? pattern
+    : `${includingFile.slice(0, includingFile.lastIndexOf('/')) || '/'}/${pattern}`
+}
+
 /** Host paths matching an absolute pattern, sorted; an empty list when nothing matches. */
 export async function hostGlob(host: Host, pattern: string): Promise<string[]> {
   const components = pattern.split('/').filter((part) => part !== '')

@@ -6,7 +6,7 @@
  * or the lab's healthcheck.sh. Site `us` is never a BIRD protocol name (lab pitfall 1).
  */
 import path from 'node:path'
-import { nsdScratchServerOptions } from '../../../src/anycast/testing/nsd-server.ts'
+import { nsdScratchServerOptions } from '../../helpers/nsd-server.ts'
 
 export const siteNames = ['eu', 'apac', 'us'] as const
 export type SiteName = (typeof siteNames)[number]

@@ -20,8 +20,7 @@
  * - rich dependencies (rpm ≥ 4.13) are evaluated as trees.
  */
 import type { ParseWarning } from '../../../host/parse-error.ts'
-import type { RpmDependency, RpmPackage } from '../rpm/rpm-package.ts'
-import { RpmdbError } from '../rpm/rpmdb-error.ts'
+import { filesOrWarning, type RpmDependency, type RpmPackage } from '../rpm/rpm-package.ts'
 import { senseFlags, senseOperator } from '../rpm/tags.ts'
 import { parseRichDependency } from './parse-rich-dependency.ts'
 import { parseRpmEvr, rpmRangesOverlap, rpmVersionCompare } from './rpm-version-compare.ts'
@@ -210,14 +209,8 @@ export function rpmRelations(packages: readonly RpmPackage[], file: string): Rpm
   const fileOwners = new Map<string, Set<RpmDependentPackage>>()
   if (requiredPaths.size > 0) {
     for (const dependent of dependents) {
-      let files: ReturnType<RpmPackage['files']>
-      try {
-        files = dependent.rpm.files()
-      } catch (error) {
-        if (!(error instanceof RpmdbError)) throw error
-        warnings.push({ file, line: 0, message: `${dependent.label}: ${error.detail}` })
-        continue
-      }
+      const files = filesOrWarning(dependent.rpm, dependent.label, file, warnings)
+      if (!files) continue
       for (const entry of files) {
         if (entry.state !== undefined && !installedFileStates.has(entry.state)) continue
         const path = entry.path?.toString('utf8')

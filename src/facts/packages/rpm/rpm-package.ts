@@ -4,6 +4,7 @@
  * dependencies and the file list decoded from the header on first use (most runs never look at the
  * files of most packages).
  */
+import type { ParseWarning } from '../../../host/parse-error.ts'
 import type { InstalledPackage } from '../package-source.ts'
 import type { Header } from './header.ts'
 import { RpmdbError } from './rpmdb-error.ts'
@@ -228,4 +229,23 @@ function signingKey(header: Header): string | undefined {
     if (keyId) return keyId
   }
   return undefined
+}
+
+/**
+ * The package's files; undefined, with a warning on `databaseFile` naming the package by `label`,
+ * when its file tables disagree (RpmPackage.files throws): one broken header must not hide the rest.
+ */
+export function filesOrWarning(
+  pkg: RpmPackage,
+  label: string,
+  databaseFile: string,
+  warnings: ParseWarning[],
+): RpmFile[] | undefined {
+  try {
+    return pkg.files()
+  } catch (error) {
+    if (!(error instanceof RpmdbError)) throw error
+    warnings.push({ file: databaseFile, line: 0, message: `${label}: ${error.detail}` })
+    return undefined
+  }
 }

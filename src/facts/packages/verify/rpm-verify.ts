@@ -7,9 +7,8 @@
 import type { Host } from '../../../host/host.ts'
 import type { ParseWarning } from '../../../host/parse-error.ts'
 import { formatEvr } from '../package-source.ts'
-import type { RpmPackage } from '../rpm/rpm-package.ts'
+import { filesOrWarning, type RpmPackage } from '../rpm/rpm-package.ts'
 import type { Rpmdb } from '../rpm/rpmdb.ts'
-import { RpmdbError } from '../rpm/rpmdb-error.ts'
 import { digestAlgorithmName, fileFlags, tags } from '../rpm/tags.ts'
 import {
   type AccountIds,
@@ -111,15 +110,9 @@ export async function rpmVerify(
         !pkg.header.numbers(tags.FILEFLAGS)?.some((flags) => flags & fileFlags.CONFIG)
       )
         continue
-      let files: ReturnType<RpmPackage['files']>
-      try {
-        files = pkg.files()
-      } catch (error) {
-        if (!(error instanceof RpmdbError)) throw error
-        warnings.push({ file: db.path, line: 0, message: `${rpmPackageLabel(pkg)}: ${error.detail}` })
-        continue
-      }
       const label = rpmPackageLabel(pkg)
+      const files = filesOrWarning(pkg, label, db.path, warnings)
+      if (!files) continue
       const algorithm = digestAlgorithmName(pkg.fileDigestAlgo)
       const chunk: RpmVerifyEntry[] = []
       for (const file of files) {

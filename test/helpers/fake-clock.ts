@@ -4,7 +4,7 @@
  * their due time. Between timers the microtask queue is drained so promise chains started by one
  * timer (a check finishing, a reload completing) settle before the next timer fires.
  */
-import type { Clock, Timer } from './clock.ts'
+import type { Clock, Timer } from '../../src/anycast/clock.ts'
 
 interface PendingTimer {
   due: number

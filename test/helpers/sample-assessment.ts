@@ -3,9 +3,9 @@
  * A hand-built assessment of the seed's host (CentOS 6.5 "pingu" to 7) with one result of every
  * status, for the renderer, schema, browser and CLI tests. Only tests import it.
  */
-import type { Status } from '../checks/result.ts'
-import type { Assessment, CheckResult } from '../engine/assessment.ts'
-import { summarize } from '../engine/risk.ts'
+import type { Status } from '../../src/checks/result.ts'
+import type { Assessment, CheckResult } from '../../src/engine/assessment.ts'
+import { summarize } from '../../src/engine/risk.ts'
 
 type ResultInput = Pick<CheckResult, 'id' | 'title' | 'status'> & Partial<CheckResult>
 

@@ -10,6 +10,7 @@ import { execFile, execFileSync } from 'node:child_process'
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
+import { run } from './running-bird.ts'
 
 /** Addresses of the docs example (docs/anycast.md). */
 export const labAddresses = {
@@ -47,18 +48,9 @@ export interface BirdLab {
   stop(): Promise<void>
 }
 
-function run(command: string, args: readonly string[]): Promise<string> {
-  return new Promise((resolve, reject) => {
-    execFile(command, args, { timeout: 10_000, encoding: 'utf8' }, (error, stdout, stderr) => {
-      if (error) reject(new Error(`${command} ${args.join(' ')}: ${stderr || error.message}`))
-      else resolve(stdout)
-    })
-  })
-}
-
 /** The bird.conf example of docs/anycast.md with the test's include path and log file. */
 export async function docsBirdConfig(includeFile: string, logFile: string): Promise<string> {
-  const docs = await readFile(new URL('../../../docs/anycast.md', import.meta.url), 'utf8')
+  const docs = await readFile(new URL('../../docs/anycast.md', import.meta.url), 'utf8')
   const marker = docs.indexOf('<!-- anycast-example-bird')
   if (marker < 0) throw new Error('bird.conf example missing in docs/anycast.md')
   const fence = docs.indexOf('```', marker)
