@@ -3,8 +3,8 @@ import { createInterface } from 'node:readline'
 import { PassThrough } from 'node:stream'
 import { describe, test } from 'node:test'
 import pino from 'pino'
+import { FakeClock } from '../../../test/helpers/fake-clock.ts'
 import type { ExabgpSettings } from '../config/anycast-config.ts'
-import { FakeClock } from '../fake-clock.ts'
 import { parsePrefix } from '../ip-prefix.ts'
 import { ExabgpBackend } from './exabgp-backend.ts'
 import type { RouteIntent } from './routing-backend.ts'
@@ -19,7 +19,8 @@ const intents = (dnsUp: boolean, webUp: boolean): RouteIntent[] => [
 
 /**
  * Plays ExaBGP's side of the process API: reads the commands the daemon writes and answers each
- * with the ack `answer` chooses (undefined: no answer). ExaBGP itself is not installed here.
+ * with the ack `answer` chooses (undefined: no answer). The real ExaBGP 4.2 is exercised by
+ * test/anycast/exabgp-backend.integration.test.ts.
  */
 function exabgpPeer(
   options: Partial<ExabgpSettings> = {},
@@ -117,9 +118,29 @@ describe('ExaBGP backend', () => {
     assert.equal(result.ok, true)
   })
 
+  test('after ExaBGP said shutdown its routes are gone with its sessions; after a bare close they may not be', async () => {
+    const shutdown = exabgpPeer()
+    await shutdown.backend.apply(intents(true, false))
+    shutdown.fromExabgp.write('shutdown 4797 1\n')
+    await new Promise((resolve) => setImmediate(resolve))
+    const afterShutdown = await shutdown.backend.apply(intents(false, false))
+    assert.equal(afterShutdown.ok, true)
+    assert.deepEqual([...afterShutdown.mayBeAnnounced], [])
+
+    // ExaBGP respawns a process that went away and keeps the routes it had announced.
+    const closed = exabgpPeer()
+    await closed.backend.apply(intents(true, false))
+    closed.fromExabgp.end()
+    await new Promise((resolve) => setImmediate(resolve))
+    const afterClose = await closed.backend.apply(intents(false, false))
+    assert.equal(afterClose.ok, false)
+    assert.deepEqual([...afterClose.mayBeAnnounced], ['192.0.2.1/32', '2001:db8:53::1/128'])
+  })
+
   test('ExaBGP saying shutdown, or closing our stdin, stops the daemon', async () => {
     const { closed, fromExabgp } = exabgpPeer()
-    fromExabgp.write('shutdown\n')
+    // ExaBGP 4.2.21's text encoder: `shutdown PID PPID`, then an empty line.
+    fromExabgp.write('shutdown 4797 1\n\n')
     fromExabgp.end()
     await new Promise((resolve) => setImmediate(resolve))
     assert.deepEqual(closed, ['ExaBGP is shutting down'])

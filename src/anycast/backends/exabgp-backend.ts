@@ -3,9 +3,11 @@
  * ExaBGP backend: the daemon runs as an ExaBGP `process` and speaks its text API, one command per
  * line on stdout (`announce route 192.0.2.53/32 next-hop self`, `withdraw route …`). With
  * `ack = yes` (exabgp.api.ack, the default of ExaBGP 4.x/5.x) ExaBGP answers each command with
- * `done` or `error` on our stdin, in order; a withdraw counts as done only on `done`. Without acks
- * a command counts as done once it is flushed to the pipe. `shutdown` on stdin, or stdin closing,
- * means ExaBGP is going away: the daemon stops.
+ * `done` or `error` on our stdin, in order; a withdraw counts as done only on `done`. ExaBGP 4.2
+ * answers `error` only to a command it cannot parse or apply to any neighbor (a withdraw of a
+ * route it does not have is `done`). Without acks a command counts as done once it is flushed to
+ * the pipe. `shutdown` (ExaBGP 4.2's text encoder adds its pid and ppid: `shutdown 812 1`) on
+ * stdin, or stdin closing, means ExaBGP is going away: the daemon stops.
  */
 import { createInterface } from 'node:readline'
 import type { Readable, Writable } from 'node:stream'
@@ -26,7 +28,8 @@ export interface ExabgpBackendOptions {
   readonly onClosed: (reason: string) => void
 }
 
-type Ack = 'done' | 'error' | 'timeout'
+/** `shutdown`: ExaBGP said it is shutting down, so its BGP sessions, and every route on them, go. */
+type Ack = 'done' | 'error' | 'timeout' | 'shutdown'
 
 interface PendingAck {
   expired: boolean
@@ -40,13 +43,15 @@ export class ExabgpBackend implements RoutingBackend {
   private mayBeAnnounced: Set<string> | undefined
   /** Acks arrive in command order; a late ack still consumes the entry of its timed-out command. */
   private readonly pending: PendingAck[] = []
-  private closed = false
+  /** Set once ExaBGP is gone: what every later command gets instead of an ack. */
+  private closedAck: Ack | undefined
 
   constructor(private readonly options: ExabgpBackendOptions) {
     const lines = createInterface({ input: options.input })
     lines.on('line', (line) => this.onLine(line.trim()))
-    lines.on('close', () => this.lost('ExaBGP closed our stdin'))
-    options.output.on('error', () => this.lost('ExaBGP closed our stdout'))
+    // A closed pipe alone does not mean the routes are gone: ExaBGP may respawn us and keep them.
+    lines.on('close', () => this.lost('ExaBGP closed our stdin', 'error'))
+    options.output.on('error', () => this.lost('ExaBGP closed our stdout', 'error'))
   }
 
   private onLine(line: string): void {
@@ -55,22 +60,22 @@ export class ExabgpBackend implements RoutingBackend {
       if (entry && !entry.expired) entry.resolve(line)
       else if (!entry)
         this.options.logger.warn({ event: 'exabgp-ack', reply: line }, `unexpected '${line}' from ExaBGP`)
-    } else if (line === 'shutdown') {
-      this.lost('ExaBGP is shutting down')
+    } else if (line === 'shutdown' || line.startsWith('shutdown ')) {
+      this.lost('ExaBGP is shutting down', 'shutdown')
     }
     // Anything else is a BGP message from an `api { receive … }` stanza: not ours to act on.
   }
 
-  private lost(reason: string): void {
-    if (this.closed) return
-    this.closed = true
-    for (const entry of this.pending.splice(0)) entry.resolve('error')
+  private lost(reason: string, ack: Ack): void {
+    if (this.closedAck) return
+    this.closedAck = ack
+    for (const entry of this.pending.splice(0)) entry.resolve(ack)
     this.options.onClosed(reason)
   }
 
   private send(command: string): Promise<Ack> {
     const { output, settings, clock } = this.options
-    if (this.closed) return Promise.resolve('error')
+    if (this.closedAck) return Promise.resolve(this.closedAck)
     return new Promise((resolve) => {
       const entry: PendingAck = { expired: false, resolve }
       if (settings.ack) {
@@ -110,9 +115,9 @@ export class ExabgpBackend implements RoutingBackend {
       if (desiredSet.has(prefix)) continue
       sent++
       const ack = await this.send(`withdraw route ${prefix} ${nextHop}`)
-      // ExaBGP answers `error` to a withdraw of a route it does not have: that is withdrawn too,
-      // unless this run announced it (then the error is real).
-      if (ack === 'done' || (ack === 'error' && !this.announced.has(prefix))) {
+      // `error` means ExaBGP did not take the command: a route this run never announced is not
+      // there either, one it announced may still be.
+      if (ack === 'done' || ack === 'shutdown' || (ack === 'error' && !this.announced.has(prefix))) {
         mayBe.delete(prefix)
         this.announced.delete(prefix)
         logger.info({ event: 'exabgp-withdraw', prefix, reply: ack }, `withdraw route ${prefix}: ${ack}`)

@@ -51,11 +51,18 @@ export function udpRequest(
       if (accept(message)) finish(undefined, message)
     })
     socket.bind({ address: endpoint.source, port: 0, exclusive: true }, () => {
-      socket.connect(endpoint.port, endpoint.host, () => {
+      // Node hands a failed connect (ENETUNREACH before the network is up) to this callback, not to
+      // 'error'; @types/node declares it without the argument.
+      const onConnect = (connectError?: Error) => {
+        if (connectError) {
+          finish(connectError)
+          return
+        }
         socket.send(payload, (error) => {
           if (error) finish(error)
         })
-      })
+      }
+      socket.connect(endpoint.port, endpoint.host, onConnect as () => void)
     })
   })
 }
