@@ -12,10 +12,13 @@
  * so that lanes stay full across batches. Other algorithms are hashed by OpenSSL, one at a time.
  */
 
-/** A batch sent to a worker: one of two operations over many real paths. */
+/** A batch sent to a worker: one of two operations over many real paths (bytes for names that are not UTF-8). */
 export type WorkerRequest =
-  | { id: number; op: 'lstat'; paths: (string | null)[] }
-  | { id: number; op: 'digest'; paths: string[]; algorithms: string[] }
+  | { id: number; op: 'lstat'; paths: (WorkerPath | null)[] }
+  | { id: number; op: 'digest'; paths: WorkerPath[]; algorithms: string[] }
+
+/** A Buffer posted to a worker arrives as a Uint8Array, which fs takes as the path's bytes. */
+type WorkerPath = string | Uint8Array
 
 /**
  * lstat results as parallel arrays (cheap to clone): `error` is '' on success, otherwise the errno
@@ -59,7 +62,9 @@ export function fileInspectorWorker(): void {
   const errnoOf = (error: unknown): string => (error as NodeJS.ErrnoException).code ?? 'EIO'
   const fail = (code: string, message: string) => Object.assign(new Error(message), { code })
 
-  const lstatAll = (id: number, paths: (string | null)[]) => {
+  // fs reads a Uint8Array path as bytes, as it does a Buffer.
+  const fsPath = (path: WorkerPath) => path as string | Buffer
+  const lstatAll = (id: number, paths: (WorkerPath | null)[]) => {
     const error: string[] = new Array(paths.length).fill('')
     const numbers = new Float64Array(paths.length * fields)
     const linkTargets: (string | null)[] = new Array(paths.length).fill(null)
@@ -70,7 +75,7 @@ export function fileInspectorWorker(): void {
       }
       try {
         // bigint: mtimeMs as a double can round up into the next second; st_mtime must be exact.
-        const st = fs.lstatSync(path, { bigint: true })
+        const st = fs.lstatSync(fsPath(path), { bigint: true })
         const ns = st.mtimeNs
         const seconds = ns / 1_000_000_000n - (ns < 0n && ns % 1_000_000_000n !== 0n ? 1n : 0n)
         const values = [
@@ -87,7 +92,7 @@ export function fileInspectorWorker(): void {
         ]
         numbers.set(values.map(Number), i * fields)
         // latin1 maps bytes to characters one to one: link targets need not be UTF-8.
-        if (st.isSymbolicLink()) linkTargets[i] = fs.readlinkSync(path, 'latin1')
+        if (st.isSymbolicLink()) linkTargets[i] = fs.readlinkSync(fsPath(path), 'latin1')
       } catch (caught) {
         error[i] = errnoOf(caught)
       }
@@ -99,8 +104,8 @@ export function fileInspectorWorker(): void {
   // O_NOFOLLOW: the path was resolved inside the root, so a link appearing now is refused, not
   // followed; O_NONBLOCK: a FIFO put where a file was never blocks the worker.
   const openFlags = fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW | fs.constants.O_NONBLOCK
-  const openRegular = (path: string): number => {
-    const fd = fs.openSync(path, openFlags)
+  const openRegular = (path: WorkerPath): number => {
+    const fd = fs.openSync(fsPath(path), openFlags)
     const st = fs.fstatSync(fd)
     if (st.isFile()) return fd
     fs.closeSync(fd)
@@ -109,7 +114,7 @@ export function fileInspectorWorker(): void {
 
   const sliceBytes = 128 * 1024
   const opensslBuffer = Buffer.allocUnsafe(sliceBytes * 4)
-  const opensslDigest = (path: string, algorithm: string): string => {
+  const opensslDigest = (path: WorkerPath, algorithm: string): string => {
     const fd = openRegular(path)
     try {
       const hash = createHash(algorithm)
@@ -132,7 +137,7 @@ export function fileInspectorWorker(): void {
   interface Job {
     batch: Batch
     index: number
-    path: string
+    path: WorkerPath
   }
   const jobs: Job[] = []
   /** One more file of the batch is done; the last one sends the batch's reply. */

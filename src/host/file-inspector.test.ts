@@ -93,6 +93,40 @@ describe('Host.inspectFiles', () => {
     assert.equal(found[2]?.digest, md5('plain\n'))
   })
 
+  test('names that are not UTF-8 are looked at byte for byte, behind links, inside the root', async () => {
+    const latin1 = (text: string) => Buffer.from(text, 'latin1')
+    const real = (hostPath: string) => Buffer.concat([Buffer.from(root), latin1(hostPath)])
+    await mkdir(real('/etc/caf\xe9.d'))
+    await writeFile(real('/etc/caf\xe9'), 'latin-1 name\n')
+    await writeFile(real('/etc/caf\xe9.d/menu'), 'in a latin-1 directory\n')
+    await symlink('/etc', path.join(root, 'usr/share/doc/etc-link'))
+    await symlink(latin1('/secret'), real('/etc/\xe9chappe'))
+    const host = openHost({ root })
+    const found = await host.inspectFiles(
+      [
+        latin1('/usr/share/doc/etc-link/caf\xe9'),
+        latin1('/usr/share/doc/etc-link/caf\xe9.d/menu'),
+        latin1('/etc/\xe9chappe'),
+        latin1('/etc/cafe'),
+        '/etc/plain.conf',
+      ],
+      () => 'md5',
+    )
+    assert.deepEqual(
+      found.map((f) => [f.stat?.kind ?? f.error, f.stat?.size, f.digest]),
+      [
+        ['file', 13, md5('latin-1 name\n')],
+        ['file', 23, md5('in a latin-1 directory\n')],
+        ['symlink', 7, md5('inside the root\n')],
+        ['ENOENT', undefined, undefined],
+        ['file', 6, md5('plain\n')],
+      ],
+    )
+    assert.equal((await host.stat(latin1('/usr/share/doc/etc-link/caf\xe9')))?.size, 13)
+    const [live] = await openHost().inspectFiles([real('/etc/caf\xe9')], () => 'sha256')
+    assert.equal(live?.digest, createHash('sha256').update('latin-1 name\n').digest('hex'))
+  })
+
   test('many files at once on the live host', async () => {
     const host = openHost()
     const paths = Array.from({ length: 600 }, (_, i) =>

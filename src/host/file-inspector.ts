@@ -47,8 +47,8 @@ export interface InspectedFile {
  */
 export type DigestChoice = (index: number, stat: InspectedStat) => DigestAlgorithm | undefined
 
-/** A path ready for a worker, or the errno code that stopped its resolution. */
-export type ResolvedPath = { real: string } | { error: string }
+/** A path ready for a worker (bytes when it is not UTF-8), or the errno code that stopped its resolution. */
+export type ResolvedPath = { real: string | Buffer } | { error: string }
 
 const lstatBatchSize = 256
 /** A digest batch closes at this many bytes or files, so big files spread over the workers. */
@@ -203,7 +203,7 @@ async function lstatAll(
 }
 
 interface DigestJob {
-  real: string
+  real: string | Buffer
   algorithm: DigestAlgorithm
   size: number
   /** Indexes of the request that share this job (hard links of one inode). */

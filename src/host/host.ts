@@ -4,6 +4,11 @@
  * *on the assessed host* ('/etc/passwd'); the host maps it into its root and resolves symlinks
  * itself, so an absolute link inside an offline root points back into that root and `..` never
  * climbs above it.
+ *
+ * Package databases store file names as bytes, and some are not UTF-8: `inspectFiles` and `stat`
+ * also take such a name as a Buffer. The resolver works on byte strings (one latin1 character per
+ * byte, so splitting on '/' and joining never alters a name) and turns them back into bytes right
+ * before each fs call.
  */
 import type { Dirent, Stats } from 'node:fs'
 import { lstat, open, readdir, readlink, stat } from 'node:fs/promises'
@@ -20,6 +25,9 @@ export interface HostStat {
   readonly gid: number
   readonly mtimeMs: number
 }
+
+/** A host path: text, or the exact bytes of a name that need not be UTF-8. */
+export type HostPath = string | Buffer
 
 export interface HostDirEntry {
   readonly name: string
@@ -40,7 +48,7 @@ export interface Host {
   /** Directory entries sorted by name; undefined when the directory does not exist. */
   readDir(hostPath: string): Promise<HostDirEntry[] | undefined>
   /** Stat following symlinks (inside the root). */
-  stat(hostPath: string): Promise<HostStat | undefined>
+  stat(hostPath: HostPath): Promise<HostStat | undefined>
   /** Stat of the path itself; the last component is not followed. */
   lstat(hostPath: string): Promise<HostStat | undefined>
   /** The raw target of a symlink, as stored; undefined when absent or not a link. */
@@ -50,7 +58,7 @@ export interface Host {
    * files `choose` picks, a streamed content digest; in request order. Runs on a pool of worker
    * threads, so verifying a whole package database keeps every core hashing.
    */
-  inspectFiles(hostPaths: readonly string[], choose: DigestChoice): Promise<InspectedFile[]>
+  inspectFiles(hostPaths: readonly HostPath[], choose: DigestChoice): Promise<InspectedFile[]>
 }
 
 /** Symlink hops allowed while resolving one path, as Linux's MAXSYMLINKS. */
@@ -92,44 +100,79 @@ function isAbsent(error: unknown): boolean {
   return code === 'ENOENT' || code === 'ENOTDIR'
 }
 
+const nonAscii = /[\u0080-\uffff]/
+
+/** A path as a byte string: one character per byte (latin1), so bytes that are not UTF-8 survive splitting and joining. */
+export function toByteString(hostPath: HostPath): string {
+  if (typeof hostPath !== 'string') return hostPath.toString('latin1')
+  return nonAscii.test(hostPath) ? Buffer.from(hostPath, 'utf8').toString('latin1') : hostPath
+}
+
+/**
+ * A byte string back as its exact bytes, as fs and the host take them (ASCII stays text). Not from
+ * Buffer's shared pool, so posting it to a worker copies only its own bytes.
+ */
+export function fromByteString(bytes: string): HostPath {
+  if (!nonAscii.test(bytes)) return bytes
+  const buffer = Buffer.alloc(bytes.length)
+  buffer.write(bytes, 'latin1')
+  return buffer
+}
+
+/** A byte string as text, for the public `resolve`. */
+function textPath(bytes: string): string {
+  return nonAscii.test(bytes) ? Buffer.from(bytes, 'latin1').toString('utf8') : bytes
+}
+
+/** A host path as error messages name it. */
+function shownPath(hostPath: HostPath): string {
+  return typeof hostPath === 'string' ? hostPath : hostPath.toString('utf8')
+}
+
 /**
  * `operation` on a resolved real path: undefined when the path does not resolve or the file is
  * absent; any other failure as a HostPathError naming the host path.
  */
 async function whenPresent<T>(
-  hostPath: string,
+  hostPath: HostPath,
   real: string | undefined,
-  operation: (real: string) => Promise<T>,
+  operation: (real: string | Buffer) => Promise<T>,
 ): Promise<T | undefined> {
   if (real === undefined) return undefined
   try {
-    return await operation(real)
+    return await operation(fromByteString(real))
   } catch (error) {
     if (isAbsent(error)) return undefined
-    throw HostPathError.from(hostPath, error)
+    throw HostPathError.from(shownPath(hostPath), error)
   }
 }
 
-/** Normalises a host path to an absolute, '.'-free form; '..' is kept for the resolver to apply. */
-function hostComponents(hostPath: string): string[] {
-  if (!hostPath.startsWith('/')) throw new HostPathError(hostPath, 'EINVAL', 'host paths must be absolute')
-  return hostPath.split('/').filter((part) => part !== '' && part !== '.')
+/** Normalises a host path (a byte string) to an absolute, '.'-free form; '..' is kept for the resolver to apply. */
+function hostComponents(bytes: string, hostPath: HostPath): string[] {
+  if (!bytes.startsWith('/'))
+    throw new HostPathError(shownPath(hostPath), 'EINVAL', 'host paths must be absolute')
+  return bytes.split('/').filter((part) => part !== '' && part !== '.')
 }
 
 abstract class BaseHost implements Host {
   abstract readonly root: string
   abstract readonly live: boolean
-  abstract resolve(hostPath: string): Promise<string | undefined>
-  protected abstract resolveParent(hostPath: string): Promise<string | undefined>
-  /** As resolveParent for many paths, without checking that the last components exist (the inspector lstats them). */
-  protected abstract inspectionPaths(hostPaths: readonly string[]): Promise<ResolvedPath[]>
+  /** The real path as a byte string, symlinks resolved (the last one only when `followLast`). */
+  protected abstract resolveBytes(hostPath: HostPath, followLast: boolean): Promise<string | undefined>
+  /** As resolveBytes without following the last link, for many paths, without checking that the last components exist (the inspector lstats them). */
+  protected abstract inspectionPaths(hostPaths: readonly HostPath[]): Promise<ResolvedPath[]>
+
+  async resolve(hostPath: string): Promise<string | undefined> {
+    const real = await this.resolveBytes(hostPath, true)
+    return real === undefined ? undefined : textPath(real)
+  }
 
   async readBytes(hostPath: string): Promise<Buffer | undefined> {
-    const real = await this.resolve(hostPath)
+    const real = await this.resolveBytes(hostPath, true)
     if (real === undefined) return undefined
     let handle: Awaited<ReturnType<typeof open>>
     try {
-      handle = await open(real, 'r')
+      handle = await open(fromByteString(real), 'r')
     } catch (error) {
       if (isAbsent(error)) return undefined
       throw HostPathError.from(hostPath, error)
@@ -152,7 +195,7 @@ abstract class BaseHost implements Host {
   }
 
   async readDir(hostPath: string): Promise<HostDirEntry[] | undefined> {
-    return whenPresent(hostPath, await this.resolve(hostPath), async (real) => {
+    return whenPresent(hostPath, await this.resolveBytes(hostPath, true), async (real) => {
       const entries = await readdir(real, { withFileTypes: true })
       return entries
         .map((entry) => ({ name: entry.name, kind: kindOf(entry) }))
@@ -160,18 +203,20 @@ abstract class BaseHost implements Host {
     })
   }
 
-  async stat(hostPath: string): Promise<HostStat | undefined> {
-    return whenPresent(hostPath, await this.resolve(hostPath), async (real) => toHostStat(await stat(real)))
+  async stat(hostPath: HostPath): Promise<HostStat | undefined> {
+    return whenPresent(hostPath, await this.resolveBytes(hostPath, true), async (real) =>
+      toHostStat(await stat(real)),
+    )
   }
 
   async lstat(hostPath: string): Promise<HostStat | undefined> {
-    return whenPresent(hostPath, await this.resolveParent(hostPath), async (real) =>
+    return whenPresent(hostPath, await this.resolveBytes(hostPath, false), async (real) =>
       toHostStat(await lstat(real)),
     )
   }
 
   async readLink(hostPath: string): Promise<string | undefined> {
-    return whenPresent(hostPath, await this.resolveParent(hostPath), (real) =>
+    return whenPresent(hostPath, await this.resolveBytes(hostPath, false), (real) =>
       readlink(real).catch((error: NodeJS.ErrnoException) => {
         // EINVAL: the path is not a symbolic link.
         if (error.code === 'EINVAL') return undefined
@@ -180,24 +225,24 @@ abstract class BaseHost implements Host {
     )
   }
 
-  async inspectFiles(hostPaths: readonly string[], choose: DigestChoice): Promise<InspectedFile[]> {
+  async inspectFiles(hostPaths: readonly HostPath[], choose: DigestChoice): Promise<InspectedFile[]> {
     const parents = await this.inspectionPaths(hostPaths)
     return inspectFiles(parents, choose, (index) =>
-      resolvedPath(hostPaths[index] ?? '', (p) => this.resolve(p)),
+      resolvedPath(hostPaths[index] ?? '', (p) => this.resolveBytes(p, true)),
     )
   }
 }
 
-/** A resolver's answer as the file inspector takes it: the real path, or why there is none. */
+/** A resolver's answer (a byte string) as the file inspector takes it: the real path, or why there is none. */
 async function resolvedPath(
-  hostPath: string,
-  resolver: (hostPath: string) => Promise<string | undefined>,
+  hostPath: HostPath,
+  resolver: (hostPath: HostPath) => Promise<string | undefined>,
 ): Promise<ResolvedPath> {
   try {
     const real = await resolver(hostPath)
-    return real === undefined ? { error: 'ENOENT' } : { real }
+    return real === undefined ? { error: 'ENOENT' } : { real: fromByteString(real) }
   } catch (error) {
-    return { error: HostPathError.from(hostPath, error).code }
+    return { error: HostPathError.from(shownPath(hostPath), error).code }
   }
 }
 
@@ -206,25 +251,21 @@ class LiveHost extends BaseHost {
   readonly root = '/'
   readonly live = true
 
-  async resolve(hostPath: string): Promise<string | undefined> {
-    return `/${hostComponents(hostPath).join('/')}`
+  protected async resolveBytes(hostPath: HostPath): Promise<string | undefined> {
+    const bytes = toByteString(hostPath)
+    return `/${hostComponents(bytes, hostPath).join('/')}`
   }
 
-  protected async resolveParent(hostPath: string): Promise<string | undefined> {
-    return this.resolve(hostPath)
-  }
-
-  protected async inspectionPaths(hostPaths: readonly string[]): Promise<ResolvedPath[]> {
+  protected async inspectionPaths(hostPaths: readonly HostPath[]): Promise<ResolvedPath[]> {
     // Package databases list clean absolute paths: those need no splitting and joining.
     const clean = /^(?:\/(?!\.{1,2}(?:\/|$))[^/]+)+$/
-    return hostPaths.map((hostPath) => {
-      if (clean.test(hostPath)) return { real: hostPath }
-      try {
-        return { real: `/${hostComponents(hostPath).join('/')}` }
-      } catch (error) {
-        return { error: HostPathError.from(hostPath, error).code }
-      }
-    })
+    return Promise.all(
+      hostPaths.map((hostPath) =>
+        typeof hostPath === 'string' && clean.test(hostPath)
+          ? { real: hostPath }
+          : resolvedPath(hostPath, (p) => this.resolveBytes(p)),
+      ),
+    )
   }
 }
 
@@ -240,39 +281,43 @@ class RootedHost extends BaseHost {
   /** Resolved directories, keyed by host path: collectors ask for siblings in the same tree many times. */
   private readonly resolvedDirs = new Map<string, Promise<string[] | undefined>>()
 
+  /** The root as a byte string. */
+  private readonly rootBytes: string
+
   constructor(readonly root: string) {
     super()
+    this.rootBytes = toByteString(root)
   }
 
-  async resolve(hostPath: string): Promise<string | undefined> {
-    const parts = await this.resolveParts(hostComponents(hostPath), true, hostPath)
+  protected async resolveBytes(hostPath: HostPath, followLast: boolean): Promise<string | undefined> {
+    const parts = await this.resolveParts(
+      hostComponents(toByteString(hostPath), hostPath),
+      followLast,
+      hostPath,
+    )
     return parts && this.realPath(parts)
   }
 
-  protected async resolveParent(hostPath: string): Promise<string | undefined> {
-    const parts = await this.resolveParts(hostComponents(hostPath), false, hostPath)
-    return parts && this.realPath(parts)
-  }
-
-  protected inspectionPaths(hostPaths: readonly string[]): Promise<ResolvedPath[]> {
-    const unchecked = async (hostPath: string) => {
-      const parts = hostComponents(hostPath)
+  protected inspectionPaths(hostPaths: readonly HostPath[]): Promise<ResolvedPath[]> {
+    const unchecked = async (hostPath: HostPath) => {
+      const parts = hostComponents(toByteString(hostPath), hostPath)
       const last = parts[parts.length - 1]
-      if (last === undefined || parts.includes('..')) return this.resolveParent(hostPath)
+      if (last === undefined || parts.includes('..')) return this.resolveBytes(hostPath, false)
       const dir = await this.resolveDir(parts.slice(0, -1), hostPath)
       return dir && this.realPath([...dir, last])
     }
     return Promise.all(hostPaths.map((hostPath) => resolvedPath(hostPath, unchecked)))
   }
 
+  /** The real path of resolved components, as a byte string. */
   private realPath(parts: string[]): string {
-    return parts.length === 0 ? this.root : path.join(this.root, ...parts)
+    return parts.length === 0 ? this.rootBytes : path.join(this.rootBytes, ...parts)
   }
 
   private resolveParts(
     parts: string[],
     followLast: boolean,
-    originalPath: string,
+    originalPath: HostPath,
   ): Promise<string[] | undefined> {
     const last = parts[parts.length - 1]
     if (parts.length > 1 && last !== undefined && !parts.includes('..')) {
@@ -284,7 +329,7 @@ class RootedHost extends BaseHost {
   }
 
   /** Collectors read many files of the same directories (/etc, /usr/lib/systemd/system): resolve each once. */
-  private resolveDir(parts: string[], originalPath: string): Promise<string[] | undefined> {
+  private resolveDir(parts: string[], originalPath: HostPath): Promise<string[] | undefined> {
     const key = parts.join('/')
     let pending = this.resolvedDirs.get(key)
     if (!pending) {
@@ -303,7 +348,7 @@ class RootedHost extends BaseHost {
     start: string[],
     input: string[],
     followLast: boolean,
-    originalPath: string,
+    originalPath: HostPath,
   ): Promise<string[] | undefined> {
     const pending = [...input]
     let resolved = [...start]
@@ -321,7 +366,7 @@ class RootedHost extends BaseHost {
       }
       hops++
       if (hops > maxSymlinkHops)
-        throw new HostPathError(originalPath, 'ELOOP', 'too many levels of symbolic links')
+        throw new HostPathError(shownPath(originalPath), 'ELOOP', 'too many levels of symbolic links')
       pending.unshift(...next.target)
       if (next.fromRoot) resolved = []
     }
@@ -332,13 +377,13 @@ class RootedHost extends BaseHost {
     resolved: string[],
     part: string,
     follow: boolean,
-    originalPath: string,
+    originalPath: HostPath,
   ): Promise<'absent' | { kind: 'plain' } | { kind: 'link'; target: string[]; fromRoot: boolean }> {
     const real = this.realPath([...resolved, part])
     const info = await whenPresent(originalPath, real, (path) => lstat(path))
     if (info === undefined) return 'absent'
     if (!follow || !info.isSymbolicLink()) return { kind: 'plain' }
-    const target = await readlink(real)
+    const target = await readlink(fromByteString(real), { encoding: 'latin1' })
     return {
       kind: 'link',
       target: target.split('/').filter((p) => p !== '' && p !== '.'),

@@ -5,10 +5,25 @@
  * `info/format` (whether Multi-Arch: same packages use `<pkg>:<arch>.*` names) and `diversions`
  * (three-line records: the path, where it is diverted to, the diverting package or ':' for a
  * local diversion).
+ *
+ * dpkg stores paths as bytes, UTF-8 or not. `dpkgFiles` keeps them as byte strings (one latin1
+ * character per byte, lines split on 0x0a: see `toByteString`), so a name that is not UTF-8
+ * reaches the host intact.
  */
+import { isUtf8 } from 'node:buffer'
 import type { Host } from '../../../host/host.ts'
 import type { ParseWarning } from '../../../host/parse-error.ts'
+import { printablePath } from '../rpm/printable-path.ts'
 import type { DpkgPackage } from './dpkg-status.ts'
+
+/**
+ * A byte-string path as our lines print it: a UTF-8 name exactly as dpkg prints it; a name that
+ * is not UTF-8 (dpkg prints its raw bytes) as rpm lines print one, each such byte as `\xNN`.
+ */
+export function dpkgPrintablePath(bytes: string): string {
+  const raw = Buffer.from(bytes, 'latin1')
+  return isUtf8(raw) ? raw.toString('utf8') : printablePath(raw)
+}
 
 export const dpkgAdminDir = '/var/lib/dpkg'
 
@@ -119,11 +134,11 @@ export function dpkgInfoFile(
 }
 
 export interface DpkgPackageFiles {
-  /** The `.list` paths in file order; empty when the package has no list file. */
+  /** The `.list` paths in file order, as byte strings; empty when the package has no list file. */
   paths: string[]
   /** Whether the `.list` file exists (dpkg warns when an installed package has none). */
   listed: boolean
-  /** `.md5sums` digests by node name. */
+  /** `.md5sums` digests by node name (a byte string). */
   digests: Map<string, string>
   warnings: ParseWarning[]
 }
@@ -137,7 +152,9 @@ export async function dpkgFiles(
 ): Promise<DpkgPackageFiles> {
   const listFile = dpkgInfoFile(pkg, format, 'list', adminDir)
   const sumsFile = dpkgInfoFile(pkg, format, 'md5sums', adminDir)
-  const [listText, sumsText] = await Promise.all([host.readText(listFile), host.readText(sumsFile)])
+  const [listText, sumsText] = await Promise.all(
+    [listFile, sumsFile].map(async (file) => (await host.readBytes(file))?.toString('latin1')),
+  )
   const list = listText === undefined ? { paths: [], warnings: [] } : parseDpkgList(listText, listFile)
   const sums =
     sumsText === undefined ? { digests: new Map(), warnings: [] } : parseDpkgMd5sums(sumsText, sumsFile)

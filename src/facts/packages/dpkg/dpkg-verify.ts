@@ -9,7 +9,7 @@
  * one package stay visible to the packages after it, and a diverted path is checked under the
  * name it is diverted to unless the package is the diverting one. The plan below replays that.
  */
-import type { Host } from '../../../host/host.ts'
+import { fromByteString, type Host, toByteString } from '../../../host/host.ts'
 import type { ParseWarning } from '../../../host/parse-error.ts'
 import { type FileVerdict, missingLine, type VerifyColumn } from '../verify/file-verdict.ts'
 import {
@@ -24,6 +24,7 @@ import {
   dpkgAdminDir,
   dpkgFiles,
   dpkgNodeName,
+  dpkgPrintablePath,
   parseDpkgDiversions,
   readDpkgInfoFormat,
 } from './dpkg-files.ts'
@@ -32,7 +33,7 @@ import type { DpkgPackage } from './dpkg-status.ts'
 export interface DpkgVerifyEntry {
   /** `name`, or `name:arch` for a Multi-Arch: same package (as dpkg names it in messages). */
   package: string
-  /** The path dpkg looks at: the listed one, or where it is diverted to. */
+  /** The path dpkg looks at, the listed one or where it is diverted to, as a byte string (see dpkg-files.ts). */
   path: string
   /** The MD5 dpkg compares against; undefined when it knows none (directories, most symlinks). */
   md5: string | undefined
@@ -90,7 +91,7 @@ export async function dpkgVerifyPlan(
   const adminDir = options.adminDir ?? dpkgAdminDir
   const warnings: ParseWarning[] = []
   const diversionsFile = `${adminDir}/diversions`
-  const diversionsText = await host.readText(diversionsFile)
+  const diversionsText = (await host.readBytes(diversionsFile))?.toString('latin1')
   const parsedDiversions = parseDpkgDiversions(diversionsText ?? '', diversionsFile)
   warnings.push(...parsedDiversions.warnings)
   const diversions = new Map<string, DpkgDiversion>(parsedDiversions.diversions.map((d) => [d.from, d]))
@@ -132,7 +133,7 @@ export async function dpkgVerifyPlan(
       }
       for (const [path, md5] of digests) newHash.set(path, md5)
       for (const conffile of pkg.conffiles) {
-        const name = dpkgNodeName(conffile.path)
+        const name = dpkgNodeName(toByteString(conffile.path))
         conffiles.add(name)
         if (!oldHash.has(name)) oldHash.set(name, conffile.md5)
       }
@@ -154,14 +155,15 @@ export async function dpkgVerifyPlan(
 /** The rules the verify engine applies to dpkg entries. */
 export function dpkgVerifyRules(): VerifyRules<DpkgVerifyEntry> {
   return {
-    hostPath: (entry) => entry.path,
+    hostPath: (entry) => fromByteString(entry.path),
     // dpkg opens the path (following a symlink) whenever it knows a digest, whatever the path is.
     digestFor: (entry) => (entry.md5 === undefined ? undefined : 'md5'),
     judge(entry, found) {
       const marker = entry.conffile ? 'c' : ' '
-      const base = { package: entry.package, path: entry.path, config: entry.conffile, problem: true }
+      const path = dpkgPrintablePath(entry.path)
+      const base = { package: entry.package, path, config: entry.conffile, problem: true }
       if (!found?.stat) {
-        const line = missingLine(marker, entry.path, found?.error ?? 'ENOENT')
+        const line = missingLine(marker, path, found?.error ?? 'ENOENT')
         return { ...base, line, missing: true, changed: [], unknown: [] }
       }
       if (entry.md5 === undefined) return undefined
@@ -172,7 +174,7 @@ export function dpkgVerifyRules(): VerifyRules<DpkgVerifyEntry> {
       const changed: VerifyColumn[] = []
       if (modeFailed) changed.push('M')
       if (digest === '5') changed.push('5')
-      const line = `?${modeFailed ? 'M' : '?'}${digest}?????? ${marker} ${entry.path}`
+      const line = `?${modeFailed ? 'M' : '?'}${digest}?????? ${marker} ${path}`
       return {
         ...base,
         line,

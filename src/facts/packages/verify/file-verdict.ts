@@ -39,7 +39,6 @@ const errnoTexts: Record<string, string> = {
   EIO: 'Input/output error',
   EPERM: 'Operation not permitted',
   EOVERFLOW: 'Value too large for defined data type',
-  EILSEQ: 'Invalid or incomplete multibyte or wide character',
 }
 
 /** `' (Not a directory)'` for an lstat error other than ENOENT, as both tools append it; '' for ENOENT. */

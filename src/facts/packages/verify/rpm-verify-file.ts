@@ -111,14 +111,6 @@ function stateNote(state: number | undefined): string | undefined {
   return 'unknown state'
 }
 
-/** The host path rpm would lstat, or null when the stored bytes cannot name a file here. */
-export function rpmHostPath(path: Buffer | undefined): string | null {
-  if (path === undefined) return null
-  const text = path.toString('utf8')
-  if (text.includes('\uFFFD') && !Buffer.from(text, 'utf8').equals(path)) return null
-  return text
-}
-
 export interface RpmVerifyOptions {
   /** RPMVERIFY_* bits not to compare (rpm's --nomd5, --nomtime, …). @default 0 */
   omit?: number
@@ -138,7 +130,8 @@ export function rpmVerifyRules(
   const omit = options.omit ?? 0
   const shared = options.sharedPath ?? (() => false)
   return {
-    hostPath: ({ file }) => (neverInstalled(file) ? undefined : rpmHostPath(file.path)),
+    // The stored bytes, UTF-8 or not: rpm lstats exactly those.
+    hostPath: ({ file }) => (neverInstalled(file) ? undefined : (file.path ?? null)),
     digestFor({ file, algorithm }, stat) {
       const wanted = attributesToCheck(file, stat, omit) & verifyFlags.FILEDIGEST
       // A different size already means a different digest: rpm prints 5 either way.
@@ -160,8 +153,7 @@ export function rpmVerifyRules(
  */
 async function directoryBehindLink(host: Host, file: RpmFile, found: InspectedStat): Promise<InspectedStat> {
   if ((file.mode & S_IFMT) !== S_IFDIR || found.kind !== 'symlink') return found
-  const path = rpmHostPath(file.path)
-  const target = path === null ? undefined : await host.stat(path)
+  const target = file.path === undefined ? undefined : await host.stat(file.path)
   if (target?.kind !== 'directory' || (found.uid !== 0 && found.uid !== target.uid)) return found
   return { ...target, mtimeSeconds: Math.floor(target.mtimeMs / 1000), rdev: 0, nlink: 1 }
 }

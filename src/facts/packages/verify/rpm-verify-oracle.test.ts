@@ -86,18 +86,41 @@ printf 'new!\\n' > %{buildroot}/usr/share/pfv/replaced.txt`,
   },
 }
 
-/** rpm -Va's file lines, without dependency problems or warnings. */
-function rpmLines(root: string): string[] {
-  let out = ''
+/** rpm -Va's file lines as the bytes rpm prints, without dependency problems or warnings. */
+function rpmByteLines(root: string): Buffer[] {
+  let out: Buffer
   try {
     out = execFileSync('rpm', ['--root', root, ...dbpath, '-Va', '--nodeps', '--noscripts'], {
-      encoding: 'utf8',
       stdio: ['ignore', 'pipe', 'ignore'],
     })
   } catch (error) {
-    out = (error as { stdout?: string }).stdout ?? '' // rpm -V exits 1 when something differs
+    out = (error as { stdout?: Buffer }).stdout ?? Buffer.alloc(0) // rpm -V exits 1 when something differs
   }
-  return out.split('\n').filter((line) => line !== '' && !/^(Unsatisfied|\t|warning:)/.test(line))
+  const lines: Buffer[] = []
+  for (let at = 0; at < out.length; ) {
+    const end = out.indexOf(0x0a, at)
+    lines.push(out.subarray(at, end < 0 ? out.length : end))
+    at = end < 0 ? out.length : end + 1
+  }
+  return lines.filter(
+    (line) => line.length > 0 && !/^(Unsatisfied|\t|warning:)/.test(line.toString('latin1')),
+  )
+}
+
+function rpmLines(root: string): string[] {
+  return rpmByteLines(root).map((line) => line.toString('utf8'))
+}
+
+/** Our line back as the bytes rpm prints: printablePath writes a byte that is not UTF-8 as \xNN, a backslash as \\. */
+function lineBytes(line: string): Buffer {
+  const parts = line.split(/(\\x[0-9a-f]{2}|\\\\)/)
+  return Buffer.concat(
+    parts.map((part, i) =>
+      i % 2 === 0
+        ? Buffer.from(part, 'utf8')
+        : Buffer.from([part === '\\\\' ? 0x5c : Number.parseInt(part.slice(2), 16)]),
+    ),
+  )
 }
 
 async function ourLines(root: string): Promise<string[]> {
@@ -169,5 +192,67 @@ describe('rpm -Va as the oracle on packages built here', {
     const expected = rpmLines(root)
     assert.ok(expected.length >= 5, expected.join('\n'))
     assert.deepEqual(await ourLines(root), expected)
+  })
+})
+
+describe('rpm -Va as the oracle on a file name that is not UTF-8', {
+  skip: !haveRpm && 'needs rpm and rpmbuild',
+}, () => {
+  const specFile = path.join(
+    import.meta.dirname,
+    '../../../../test/fixtures/rpmdb/built/specs/legacy-md5.spec',
+  )
+  const latin1Name = Buffer.from('/usr/share/legacy-md5/caf\xe9.txt', 'latin1')
+  let scratch: string
+  let root: string
+
+  before(async () => {
+    scratch = await mkdtemp(path.join(tmpdir(), 'preflight-rpm-latin1-'))
+    root = path.join(scratch, 'root')
+    const top = path.join(scratch, 'build')
+    // As make.sh builds it: MD5 digests, and rpmbuild told a name that is not UTF-8 is only worth a warning.
+    const defines = {
+      _topdir: top,
+      _build_id_links: 'none',
+      _binary_filedigest_algorithm: '1',
+      _invalid_encoding_terminates_build: '0',
+    }
+    const args = Object.entries(defines).flatMap(([name, value]) => ['--define', `${name} ${value}`])
+    execFileSync('rpmbuild', [...args, '-bb', specFile], { stdio: 'ignore' })
+    const rpms = path.join(top, 'RPMS/noarch')
+    const built = (await readdir(rpms)).map((name) => path.join(rpms, name))
+    await mkdir(root)
+    execFileSync('rpm', ['--root', root, ...dbpath, '-i', '--nodeps', ...built], { stdio: 'ignore' })
+  })
+  after(() => rm(scratch, { recursive: true, force: true }))
+
+  const realName = () => Buffer.concat([Buffer.from(root), latin1Name])
+  const compare = async () => {
+    const expected = rpmByteLines(root)
+    const ours = (await ourLines(root)).map(lineBytes)
+    assert.deepEqual(
+      ours.map((line) => line.toString('latin1')),
+      expected.map((line) => line.toString('latin1')),
+    )
+    return expected
+  }
+
+  test('as installed: verified, not reported missing', async () => {
+    assert.deepEqual(await compare(), [])
+  })
+
+  test('changed: the same attributes and the same path bytes as rpm', async () => {
+    await writeFile(realName(), 'caf\xe9 au lait\n', 'latin1')
+    const expected = await compare()
+    assert.equal(expected.length, 1)
+    assert.ok(expected[0]?.subarray(-latin1Name.length).equals(latin1Name))
+    assert.match((await ourLines(root))[0] ?? '', /^S\.5.{6} {4}\/usr\/share\/legacy-md5\/caf\\xe9\.txt$/)
+  })
+
+  test('removed: missing, as rpm says', async () => {
+    await unlink(realName())
+    const expected = await compare()
+    assert.equal(expected.length, 1)
+    assert.match(expected[0]?.toString('latin1') ?? '', /^missing/)
   })
 })

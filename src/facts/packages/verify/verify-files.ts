@@ -6,17 +6,17 @@
  * only the verdicts that report something are kept.
  */
 import type { DigestAlgorithm, InspectedFile, InspectedStat } from '../../../host/file-inspector.ts'
-import type { Host } from '../../../host/host.ts'
+import type { Host, HostPath } from '../../../host/host.ts'
 import type { ParseWarning } from '../../../host/parse-error.ts'
 import type { FileVerdict } from './file-verdict.ts'
 
 export interface VerifyRules<E> {
   /**
-   * The host path to look at; undefined when the entry needs no look at the disk (rpm's files
-   * that were never installed). `null` when the stored path cannot be named on this host (bytes
-   * that are not UTF-8): the entry is judged with the error EILSEQ.
+   * The host path to look at (the stored bytes when they need not be UTF-8); undefined when the
+   * entry needs no look at the disk (rpm's files that were never installed). `null` when the
+   * entry names no path (a header whose file names are broken): it is judged as absent.
    */
-  hostPath(entry: E): string | undefined | null
+  hostPath(entry: E): HostPath | undefined | null
   /** Whether to hash the file, once its lstat is known, and with which algorithm. */
   digestFor(entry: E, stat: InspectedStat): DigestAlgorithm | undefined
   /** The verdict on one entry, or undefined when the tool prints nothing for it. */
@@ -97,9 +97,9 @@ export async function verifyFiles<E>(
   const judgeBatch = async (slice: E[]): Promise<FileVerdict[]> => {
     const paths = slice.map((entry) => rules.hostPath(entry))
     const wanted: number[] = []
-    const hostPaths: string[] = []
+    const hostPaths: HostPath[] = []
     paths.forEach((p, i) => {
-      if (typeof p === 'string') {
+      if (p !== undefined && p !== null) {
         wanted.push(i)
         hostPaths.push(p)
       }
@@ -108,7 +108,7 @@ export async function verifyFiles<E>(
       rules.digestFor(slice[wanted[index] as number] as E, stat),
     )
     const byEntry: (InspectedFile | undefined)[] = paths.map((p) =>
-      p === null ? { error: 'EILSEQ' } : undefined,
+      p === null ? { error: 'ENOENT' } : undefined,
     )
     wanted.forEach((entryIndex, i) => {
       byEntry[entryIndex] = found[i]
