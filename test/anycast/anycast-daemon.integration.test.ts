@@ -5,14 +5,16 @@
  * namespaces this test creates (and the control socket, a file).
  */
 import assert from 'node:assert/strict'
-import { type ChildProcess, execFile, spawn } from 'node:child_process'
+import { type ChildProcess, spawn } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { createInterface } from 'node:readline'
 import { after, before, describe, test } from 'node:test'
+import { runCli } from '../cli/run-cli.ts'
 import { type BirdLab, labAddresses, startBirdLab } from '../helpers/bird-lab.ts'
 import { type NsdServer, startNsd, testZone } from '../helpers/nsd-server.ts'
+import { until } from '../helpers/until.ts'
 
 const repository = path.resolve(import.meta.dirname, '../..')
 const cli = [process.execPath, '--import', 'tsx', path.join(repository, 'src/cli/main.ts')]
@@ -24,28 +26,6 @@ interface LogLine {
   prefix?: string
   state?: string
   msg?: string
-}
-
-function runCli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const [command = '', ...rest] = cli
-    execFile(command, [...rest, ...args], { cwd: repository, timeout: 60_000 }, (error, stdout, stderr) => {
-      resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr })
-    })
-  })
-}
-
-async function until(
-  what: string,
-  condition: () => Promise<boolean> | boolean,
-  timeoutMs = 15_000,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs
-  while (Date.now() < deadline) {
-    if (await condition()) return
-    await new Promise((resolve) => setTimeout(resolve, 50))
-  }
-  assert.fail(`timed out waiting for: ${what}`)
 }
 
 describe('preflight anycast run: BIRD 2 + NSD in network namespaces', () => {
@@ -161,7 +141,7 @@ expect-rcode = NOERROR
       const announced = eventIndex('announced', prefix)
       assert.ok(added >= 0 && announced > added, `${prefix}: added at ${added}, announced at ${announced}`)
     }
-    const status = await runCli('anycast', 'status', '--socket', socket, '--json')
+    const status = await runCli(['anycast', 'status', '--socket', socket, '--json'])
     assert.equal(status.code, 0, status.stderr)
     const service = JSON.parse(status.stdout).status.services[0]
     assert.equal(service.state, 'up')
@@ -174,7 +154,7 @@ expect-rcode = NOERROR
         ['udp6', 'up'],
       ],
     )
-    const table = await runCli('anycast', 'status', '--socket', socket)
+    const table = await runCli(['anycast', 'status', '--socket', socket])
     assert.match(table.stdout, /^dns +up .*192\.0\.2\.1\/32 +announced +present/m)
 
     const metrics = await lab.exec(
@@ -193,7 +173,9 @@ expect-rcode = NOERROR
     await until('router drops the anycast prefixes', () => routerHasAll(false))
     assert.equal(await lab.routerHas(labAddresses.maintenance), true)
     assert.match(await lab.birdc(lab.routerSocket, 'show', 'protocols', 'site'), /Established/)
-    const status = JSON.parse((await runCli('anycast', 'status', '--socket', socket, '--json')).stdout).status
+    const status = JSON.parse(
+      (await runCli(['anycast', 'status', '--socket', socket, '--json'])).stdout,
+    ).status
     assert.equal(status.services[0].state, 'down')
     assert.match(status.services[0].checks[0].last.detail, /connection refused|no result within/)
     // Static addresses stay while the service is down.
@@ -204,16 +186,18 @@ expect-rcode = NOERROR
   })
 
   test('drain and undrain from the CLI: only the anycast routes move', async () => {
-    const drain = await runCli('anycast', 'drain', '--socket', socket)
+    const drain = await runCli(['anycast', 'drain', '--socket', socket])
     assert.equal(drain.code, 0, drain.stderr)
     assert.match(drain.stdout, /withdrawn: confirmed/)
     await until('router drops the anycast prefixes', () => routerHasAll(false), 5000)
     assert.equal(await lab.routerHas(labAddresses.maintenance), true)
     assert.match(await lab.birdc(lab.routerSocket, 'show', 'protocols', 'site'), /Established/)
-    const status = JSON.parse((await runCli('anycast', 'status', '--socket', socket, '--json')).stdout).status
+    const status = JSON.parse(
+      (await runCli(['anycast', 'status', '--socket', socket, '--json'])).stdout,
+    ).status
     assert.equal(status.services[0].state, 'drained')
 
-    const undrain = await runCli('anycast', 'undrain', '--socket', socket)
+    const undrain = await runCli(['anycast', 'undrain', '--socket', socket])
     assert.equal(undrain.code, 0, undrain.stderr)
     await until('router learns the anycast prefixes again', () => routerHasAll(true), 5000)
   })

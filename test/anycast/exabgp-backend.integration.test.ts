@@ -12,12 +12,13 @@ import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { createInterface } from 'node:readline'
 import { after, before, describe, test } from 'node:test'
+import { runCli } from '../cli/run-cli.ts'
 import { labAddresses } from '../helpers/bird-lab.ts'
 import { type NsdServer, startNsd, testZone } from '../helpers/nsd-server.ts'
 import { birdUnavailable } from '../helpers/running-bird.ts'
+import { until } from '../helpers/until.ts'
 
 const repository = path.resolve(import.meta.dirname, '../..')
-const cli = [process.execPath, '--import', 'tsx', path.join(repository, 'src/cli/main.ts')]
 const anycast4 = labAddresses.anycast.filter((prefix) => !prefix.includes(':'))
 const anycast6 = labAddresses.anycast.filter((prefix) => prefix.includes(':'))
 // ExaBGP starts its processes in `/`, where a bare `--import tsx` would not resolve.
@@ -47,28 +48,6 @@ function run(command: string, args: readonly string[]): Promise<string> {
       else resolve(stdout)
     })
   })
-}
-
-function runCli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const [command = '', ...rest] = cli
-    execFile(command, [...rest, ...args], { cwd: repository, timeout: 60_000 }, (error, stdout, stderr) => {
-      resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr })
-    })
-  })
-}
-
-async function until(
-  what: string,
-  condition: () => Promise<boolean> | boolean,
-  timeoutMs = 15_000,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs
-  while (Date.now() < deadline) {
-    if (await condition()) return
-    await new Promise((resolve) => setTimeout(resolve, 50))
-  }
-  assert.fail(`timed out waiting for: ${what}`)
 }
 
 const routerBirdConfig = `router id 198.51.100.1;
@@ -321,7 +300,9 @@ qname = ${testZone}
     }
     // The start-up withdraws of routes ExaBGP never had are acked with done as well.
     assert.ok(logs.some((l) => l.event === 'exabgp-withdraw' && l.reply === 'done'))
-    const status = JSON.parse((await runCli('anycast', 'status', '--socket', socket, '--json')).stdout).status
+    const status = JSON.parse(
+      (await runCli(['anycast', 'status', '--socket', socket, '--json'])).stdout,
+    ).status
     assert.equal(status.services[0].state, 'up')
     assert.ok(status.services[0].prefixes.every((p: { route: string }) => p.route === 'announced'))
   })
@@ -336,13 +317,13 @@ qname = ${testZone}
   })
 
   test('drain from the CLI withdraws only the anycast routes; undrain brings them back', async () => {
-    const drain = await runCli('anycast', 'drain', '--socket', socket)
+    const drain = await runCli(['anycast', 'drain', '--socket', socket])
     assert.equal(drain.code, 0, drain.stderr)
     assert.match(drain.stdout, /withdrawn: confirmed/)
     await until('router drops the anycast prefixes', () => routerHasAll(false), 5000)
     assert.equal(await routerHas(labAddresses.maintenance), true)
     assert.equal(await sessionsEstablished(), true)
-    const undrain = await runCli('anycast', 'undrain', '--socket', socket)
+    const undrain = await runCli(['anycast', 'undrain', '--socket', socket])
     assert.equal(undrain.code, 0, undrain.stderr)
     await until('router learns the anycast prefixes again', () => routerHasAll(true), 5000)
   })
