@@ -13,9 +13,9 @@ import path from 'node:path'
 import { createInterface } from 'node:readline'
 import { after, before, describe, test } from 'node:test'
 import { runCli } from '../cli/run-cli.ts'
-import { labAddresses } from '../helpers/bird-lab.ts'
+import { labAddresses, linkSiteAndRouter, removeNamespaces } from '../helpers/bird-lab.ts'
 import { type NsdServer, startNsd, testZone } from '../helpers/nsd-server.ts'
-import { birdUnavailable } from '../helpers/running-bird.ts'
+import { birdUnavailable, run } from '../helpers/running-bird.ts'
 import { until } from '../helpers/until.ts'
 
 const repository = path.resolve(import.meta.dirname, '../..')
@@ -39,15 +39,6 @@ function exabgpUnavailable(): string | undefined {
     return 'needs exabgp installed'
   }
   return undefined
-}
-
-function run(command: string, args: readonly string[]): Promise<string> {
-  return new Promise((resolve, reject) => {
-    execFile(command, args, { timeout: 10_000, encoding: 'utf8' }, (error, stdout, stderr) => {
-      if (error) reject(new Error(`${command} ${args.join(' ')}: ${stderr || error.message}`))
-      else resolve(stdout)
-    })
-  })
 }
 
 const routerBirdConfig = `router id 198.51.100.1;
@@ -142,34 +133,7 @@ describe('preflight anycast run under a real ExaBGP, BIRD 2 as the router', {
     routerSocket = path.join(directory, 'router.ctl')
     socket = path.join(directory, 'anycast.sock')
     nsdDirectory = path.join(directory, 'nsd')
-    for (const namespace of [site, router]) {
-      await run('ip', ['netns', 'add', namespace])
-      namespaces.push(namespace)
-      await run('ip', ['-n', namespace, 'link', 'set', 'lo', 'up'])
-    }
-    await run('ip', [
-      'link',
-      'add',
-      'up0',
-      'netns',
-      site,
-      'type',
-      'veth',
-      'peer',
-      'name',
-      'down0',
-      'netns',
-      router,
-    ])
-    for (const [namespace, link, v4, v6] of [
-      [site, 'up0', labAddresses.site, labAddresses.site6],
-      [router, 'down0', labAddresses.router, labAddresses.router6],
-    ] as const) {
-      await run('ip', ['-n', namespace, 'addr', 'add', v4, 'dev', link])
-      await run('ip', ['-n', namespace, 'addr', 'add', v6, 'dev', link, 'nodad'])
-      await run('ip', ['-n', namespace, 'link', 'set', link, 'up'])
-    }
-    await run('ip', ['-n', site, 'addr', 'add', labAddresses.maintenance, 'dev', 'lo'])
+    await linkSiteAndRouter(site, router, namespaces)
     // A site host has a default route (here: into the router namespace). Without one, a check that
     // runs before the daemon has put the anycast address on lo fails to connect() at all.
     await run('ip', ['-n', site, 'route', 'add', 'default', 'via', address(labAddresses.router)])
@@ -271,20 +235,7 @@ qname = ${testZone}
 
   after(async () => {
     await nsd?.stop()
-    for (const namespace of namespaces) {
-      // Only processes inside this test's namespaces are stopped, by PID.
-      const pids = execFileSync('ip', ['netns', 'pids', namespace], { encoding: 'utf8' })
-        .split(/\s+/)
-        .filter(Boolean)
-      for (const pid of pids) {
-        try {
-          process.kill(Number(pid), 'SIGKILL')
-        } catch {
-          // already gone
-        }
-      }
-      await run('ip', ['netns', 'del', namespace]).catch(() => undefined)
-    }
+    await removeNamespaces(namespaces)
     if (exabgp && exabgp.exitCode === null && exabgp.signalCode === null) exabgp.kill('SIGKILL')
     if (directory) await rm(directory, { recursive: true, force: true })
   })

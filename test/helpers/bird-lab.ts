@@ -76,6 +76,59 @@ protocol bgp site {
 
 export const withdrawAllInclude = 'function preflight_anycast_export()\n{\n  return false;\n}\n'
 
+/**
+ * The site and router namespaces, lo up in each, joined by a veth pair (site up0 — router down0)
+ * with the lab's IPv4 and IPv6 link addresses, and the site's maintenance /32 on lo. Each namespace
+ * is pushed to `created` as soon as it exists, so a failure half-way still cleans up.
+ */
+export async function linkSiteAndRouter(site: string, router: string, created: string[]): Promise<void> {
+  for (const namespace of [site, router]) {
+    await run('ip', ['netns', 'add', namespace])
+    created.push(namespace)
+    await run('ip', ['-n', namespace, 'link', 'set', 'lo', 'up'])
+  }
+  await run('ip', [
+    'link',
+    'add',
+    'up0',
+    'netns',
+    site,
+    'type',
+    'veth',
+    'peer',
+    'name',
+    'down0',
+    'netns',
+    router,
+  ])
+  for (const [namespace, link, v4, v6] of [
+    [site, 'up0', labAddresses.site, labAddresses.site6],
+    [router, 'down0', labAddresses.router, labAddresses.router6],
+  ] as const) {
+    await run('ip', ['-n', namespace, 'addr', 'add', v4, 'dev', link])
+    await run('ip', ['-n', namespace, 'addr', 'add', v6, 'dev', link, 'nodad'])
+    await run('ip', ['-n', namespace, 'link', 'set', link, 'up'])
+  }
+  await run('ip', ['-n', site, 'addr', 'add', labAddresses.maintenance, 'dev', 'lo'])
+}
+
+/** Stops every process inside the test's namespaces (by PID, nothing outside them) and deletes them. */
+export async function removeNamespaces(namespaces: readonly string[]): Promise<void> {
+  for (const namespace of namespaces) {
+    const pids = execFileSync('ip', ['netns', 'pids', namespace], { encoding: 'utf8' })
+      .split(/\s+/)
+      .filter(Boolean)
+    for (const pid of pids) {
+      try {
+        process.kill(Number(pid), 'SIGKILL')
+      } catch {
+        // already gone
+      }
+    }
+    await run('ip', ['netns', 'del', namespace]).catch(() => undefined)
+  }
+}
+
 export async function startBirdLab(tag: string): Promise<BirdLab> {
   const directory = await mkdtemp(path.join(tmpdir(), `preflight-${tag}-`))
   const prefix = `pfa${process.pid}${tag}`.slice(0, 12)
@@ -105,50 +158,12 @@ export async function startBirdLab(tag: string): Promise<BirdLab> {
   }
 
   const stop = async () => {
-    for (const namespace of created) {
-      // Only processes inside this test's namespaces are stopped, by PID.
-      const pids = execFileSync('ip', ['netns', 'pids', namespace], { encoding: 'utf8' })
-        .split(/\s+/)
-        .filter(Boolean)
-      for (const pid of pids) {
-        try {
-          process.kill(Number(pid), 'SIGKILL')
-        } catch {
-          // already gone
-        }
-      }
-      await run('ip', ['netns', 'del', namespace]).catch(() => undefined)
-    }
+    await removeNamespaces(created)
     await rm(directory, { recursive: true, force: true })
   }
 
   try {
-    for (const namespace of [site, router]) {
-      await run('ip', ['netns', 'add', namespace])
-      created.push(namespace)
-      await run('ip', ['-n', namespace, 'link', 'set', 'lo', 'up'])
-    }
-    await run('ip', [
-      'link',
-      'add',
-      'up0',
-      'netns',
-      site,
-      'type',
-      'veth',
-      'peer',
-      'name',
-      'down0',
-      'netns',
-      router,
-    ])
-    await run('ip', ['-n', site, 'addr', 'add', labAddresses.site, 'dev', 'up0'])
-    await run('ip', ['-n', router, 'addr', 'add', labAddresses.router, 'dev', 'down0'])
-    await run('ip', ['-n', site, 'addr', 'add', labAddresses.site6, 'dev', 'up0', 'nodad'])
-    await run('ip', ['-n', router, 'addr', 'add', labAddresses.router6, 'dev', 'down0', 'nodad'])
-    await run('ip', ['-n', site, 'link', 'set', 'up0', 'up'])
-    await run('ip', ['-n', router, 'link', 'set', 'down0', 'up'])
-    await run('ip', ['-n', site, 'addr', 'add', labAddresses.maintenance, 'dev', 'lo'])
+    await linkSiteAndRouter(site, router, created)
 
     await writeFile(includeFile, withdrawAllInclude)
     await writeFile(siteConfig, await docsBirdConfig(includeFile, path.join(directory, 'site-bird.log')))
